@@ -1,0 +1,56 @@
+// Adapter for Qwen-VL style converted JSON Lines (InfMLLM's multitask files: OCR-VQA, GQA, VQAv2 test-dev, ...):
+//   {"image": "<path relative to the images root>", "question": "...", "question_id": 123, "answer": "..."|[...]}
+// Files: "questions" (the .jsonl), "images" (the image root). `answer` is optional (absent in test splits).
+#include <memory>
+#include <unordered_map>
+
+#include <fmt/format.h>
+
+#include "harness/core/error.h"
+#include "harness/core/json_io.h"
+#include "harness/core/task.h"
+
+namespace infeval {
+
+namespace {
+
+class QaJsonlAdapter : public DatasetAdapter {
+ public:
+  std::string name() const override { return "qa_jsonl"; }
+  std::string description() const override {
+    return "Qwen-VL converted JSONL: image, question, question_id, optional answer";
+  }
+  std::vector<Sample> load(const TaskConfig& task, const ResolvedFiles& files) const override {
+    const std::string& path = files.at("questions");
+    const std::string images = files.count("images") ? files.at("images") : "";
+    std::vector<Sample> samples;
+    std::unordered_map<std::string, int> line_of_id;
+    read_jsonl_file(path, [&](const json& record, int line) {
+      const std::string where = fmt::format("{}:{}", path, line);
+      Sample s;
+      s.id = require_id(record, "question_id", where);
+      auto dup = line_of_id.find(s.id);
+      if (dup != line_of_id.end())
+        throw InputError(fmt::format("{}: duplicate question_id {} (first on line {})", where, s.id, dup->second));
+      line_of_id[s.id] = line;
+      const std::string image = require_string(record, "image", where);
+      s.image_path = images.empty() ? image : images + "/" + image;
+      s.vars["question"] = require_string(record, "question", where);
+      if (record.contains("answer")) {
+        const json& answer = record["answer"];
+        if (answer.is_string()) s.meta["answers"] = json::array({answer});
+        else if (answer.is_array()) s.meta["answers"] = answer;
+        else throw InputError(fmt::format("{}: field 'answer' must be a string or a list of strings", where));
+      }
+      samples.push_back(std::move(s));
+    });
+    (void)task;
+    return samples;
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<DatasetAdapter> make_qa_jsonl_adapter() { return std::make_unique<QaJsonlAdapter>(); }
+
+}  // namespace infeval
