@@ -9,7 +9,8 @@
 namespace infeval {
 
 // Rules: "text:ANSWER" (always ANSWER, default "text:yes"), "cycle:A|B|C" (picks by a hash of task and sample id,
-// so the answer does not depend on batching or sharding), "echo" (the prompt itself).
+// so the answer does not depend on batching or sharding), "echo" (the prompt itself); any rule may end with
+// ";delay_ms=N" (sleep N ms per batch, for tests that interrupt a run).
 std::unique_ptr<Backend> make_fixed_backend(const std::string& rule, const std::string& protocol);
 
 // `path`: a predictions file in any format `infeval score` reads (harness JSONL, LLaVA answers, VQA results list,

@@ -1,3 +1,6 @@
+#include <chrono>
+#include <thread>
+
 #include <fmt/format.h>
 
 #include "harness/backends/builtin_backends.h"
@@ -12,13 +15,20 @@ namespace {
 class FixedBackend : public Backend {
  public:
   FixedBackend(std::string rule, std::string protocol) : rule_(std::move(rule)), protocol_(std::move(protocol)) {
-    if (starts_with(rule_, "text:")) {
+    // Optional ";delay_ms=N": sleep per batch, so tests can kill a run mid-way.
+    const size_t semicolon = rule_.rfind(";delay_ms=");
+    std::string answer_rule = rule_;
+    if (semicolon != std::string::npos) {
+      delay_ms_ = std::stoi(rule_.substr(semicolon + 10));
+      answer_rule = rule_.substr(0, semicolon);
+    }
+    if (starts_with(answer_rule, "text:")) {
       mode_ = MODE_TEXT;
-      answers_ = {rule_.substr(5)};
-    } else if (starts_with(rule_, "cycle:")) {
+      answers_ = {answer_rule.substr(5)};
+    } else if (starts_with(answer_rule, "cycle:")) {
       mode_ = MODE_CYCLE;
-      answers_ = split(rule_.substr(6), '|');
-    } else if (rule_ == "echo") {
+      answers_ = split(answer_rule.substr(6), '|');
+    } else if (answer_rule == "echo") {
       mode_ = MODE_ECHO;
     } else {
       throw InputError(fmt::format("unknown fixed-backend rule '{}' (expected text:ANSWER, cycle:A|B|C or echo)", rule_));
@@ -37,6 +47,7 @@ class FixedBackend : public Backend {
   }
 
   std::vector<Response> generate(const std::vector<Request>& batch) override {
+    if (delay_ms_ > 0) std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms_));
     std::vector<Response> out;
     for (const auto& request : batch) {
       Response r;
@@ -56,6 +67,7 @@ class FixedBackend : public Backend {
   std::string rule_, protocol_;
   Mode mode_ = MODE_TEXT;
   std::vector<std::string> answers_;
+  int delay_ms_ = 0;
 };
 
 }  // namespace

@@ -1,0 +1,217 @@
+// TextVQA val.
+//   adapter "textvqa": files annotations (TextVQA_0.5.1_val.json: data[{question_id, image_id, question,
+//   answers[10]}]), questions (optional: LLaVA's llava_textvqa_val_v051_ocr.jsonl, whose `text` — question, OCR
+//   tokens, answer instruction — becomes vars.text for the chat prompt), images (train_images/<image_id>.jpg).
+//   Samples in annotation order, id = question_id.
+//   scorer "textvqa": variants llava (m4c TextVQAAccuracyEvaluator, as LLaVA/InfMLLM eval_textvqa.py) and infmllm
+//   (InfMLLM vqa_metric.py on the same 10 answers). LLaVA answer files carry the image id in question_id: such a
+//   prediction is matched by (image id, question read from its prompt), after a lookup by question id.
+#include <memory>
+#include <unordered_map>
+
+#include <fmt/format.h>
+
+#include "datasets/json_positions.h"
+#include "datasets/textvqa_prompt.h"
+#include "harness/core/error.h"
+#include "harness/core/json_io.h"
+#include "harness/core/task.h"
+#include "harness/core/text_util.h"
+#include "metrics/python_text.h"
+#include "metrics/text_normalize.h"
+#include "metrics/vqa_accuracy.h"
+
+namespace infeval {
+
+namespace {
+
+std::string pair_key(const std::string& image_id, const std::string& question_lower) {
+  return image_id + '\x1f' + question_lower;
+}
+
+class TextVqaAdapter : public DatasetAdapter {
+ public:
+  std::string name() const override { return "textvqa"; }
+  std::string description() const override {
+    return "TextVQA_0.5.1_val.json (+ optional LLaVA question JSONL for the chat prompt with OCR tokens)";
+  }
+  std::vector<Sample> load(const TaskConfig& task, const ResolvedFiles& files) const override {
+    if (!files.count("annotations"))
+      throw InputError(fmt::format("task {}: the textvqa adapter needs an 'annotations' file", task.name));
+    const std::string& path = files.at("annotations");
+    const std::string images = files.count("images") ? files.at("images") : "";
+    const std::string text = read_text_file(path);
+    const json doc = read_json_file(path);
+    if (!doc.is_object()) throw InputError(fmt::format("{}: expected an object with a 'data' list", path));
+    const json& data = require_field(doc, "data", path);
+    if (!data.is_array()) throw InputError(fmt::format("{}: 'data' must be a list", path));
+    const std::vector<int> lines = json_array_element_lines(text, "data");
+
+    std::vector<Sample> samples;
+    std::unordered_map<std::string, std::string> where_of;
+    std::unordered_map<std::string, size_t> by_pair;  // LLaVA's dict: the last annotation of a pair wins
+    for (size_t i = 0; i < data.size(); ++i) {
+      const std::string where = json_record_where(path, lines, i, fmt::format("data[{}]", i));
+      const json& a = data[i];
+      Sample s;
+      s.id = require_id(a, "question_id", where);
+      if (where_of.count(s.id))
+        throw InputError(fmt::format("{}: duplicate question_id {} (first at {})", where, s.id, where_of[s.id]));
+      where_of[s.id] = where;
+      const std::string image_id = require_id(a, "image_id", where);
+      const std::string question = require_string(a, "question", where);
+      const json& answers = require_field(a, "answers", where);
+      if (!answers.is_array() || answers.empty())
+        throw InputError(fmt::format("{}: field 'answers' must be a non-empty list of strings", where));
+      json gts = json::array();
+      for (const auto& answer : answers) {
+        if (!answer.is_string())
+          throw InputError(fmt::format("{}: field 'answers' must hold strings, got {}", where, answer.type_name()));
+        gts.push_back(answer);
+      }
+      s.vars["question"] = question;
+      s.vars["text"] = question + "\nAnswer the question using a single word or phrase.";
+      s.meta["answers"] = gts;
+      s.meta["image_id"] = image_id;
+      s.meta["question_lower"] = python_lower(question);
+      if (!images.empty()) s.image_path = images + "/" + image_id + ".jpg";
+      by_pair[pair_key(image_id, python_lower(question))] = samples.size();
+      samples.push_back(std::move(s));
+    }
+
+    if (files.count("questions")) {
+      const std::string& qpath = files.at("questions");
+      read_jsonl_file(qpath, [&](const json& record, int line) {
+        const std::string where = fmt::format("{}:{}", qpath, line);
+        const std::string image_id = require_id(record, "question_id", where);
+        const std::string prompt = require_string(record, "text", where);
+        const std::string question = textvqa_question_from_prompt(prompt, where);
+        auto it = by_pair.find(pair_key(image_id, question));
+        if (it == by_pair.end())
+          throw InputError(fmt::format("{}: no annotation with image_id {} and question '{}' in {}", where, image_id,
+                                       question, path));
+        samples[it->second].vars["text"] = prompt;
+        if (record.contains("image") && record["image"].is_string() && !images.empty())
+          samples[it->second].image_path = images + "/" + record["image"].get<std::string>();
+      });
+    }
+    return samples;
+  }
+};
+
+class TextVqaScorer : public Scorer {
+ public:
+  std::string name() const override { return "textvqa"; }
+  std::string description() const override {
+    return "TextVQA soft accuracy: m4c/EvalAI (LLaVA) or InfMLLM vqa_metric.py";
+  }
+  std::vector<std::string> variants() const override { return {"llava", "infmllm"}; }
+  std::vector<std::string> metric_names() const override { return {"accuracy"}; }
+
+  std::vector<Prediction> align(const std::vector<Sample>& samples, const std::vector<ForeignPrediction>& predictions,
+                                const std::string& variant) const override {
+    (void)variant;
+    std::unordered_map<std::string, size_t> by_id, by_pair;
+    for (size_t i = 0; i < samples.size(); ++i) {
+      by_id[samples[i].id] = i;
+      by_pair[pair_key(samples[i].meta.value("image_id", ""), samples[i].meta.value("question_lower", ""))] = i;
+    }
+    std::vector<Prediction> aligned(samples.size());
+    std::unordered_map<size_t, std::string> seen;
+    for (const auto& p : predictions) {
+      size_t index = samples.size();
+      auto id = by_id.find(p.id);
+      if (id != by_id.end()) {
+        index = id->second;
+      } else if (p.raw.is_object() && p.raw.contains("prompt") && p.raw["prompt"].is_string()) {
+        const std::string question = textvqa_question_from_prompt(p.raw["prompt"].get<std::string>(), p.where);
+        auto pair = by_pair.find(pair_key(p.id, question));
+        if (pair == by_pair.end())
+          throw InputError(fmt::format("{}: no TextVQA question with image id '{}' and question '{}'", p.where, p.id,
+                                       question));
+        index = pair->second;
+      } else {
+        throw InputError(fmt::format("{}: prediction for unknown question id '{}' (and no 'prompt' to match by image "
+                                     "id and question, as LLaVA answer files have)", p.where, p.id));
+      }
+      auto dup = seen.find(index);
+      if (dup != seen.end())
+        throw InputError(fmt::format("{}: second prediction for question {} (first at {})", p.where,
+                                     samples[index].id, dup->second));
+      seen[index] = p.where;
+      aligned[index].present = true;
+      aligned[index].text = p.text;
+    }
+    return aligned;
+  }
+
+  std::vector<SampleRecord> score_samples(const TaskConfig&, const std::vector<Sample>& samples,
+                                          const std::vector<Prediction>& predictions,
+                                          const std::string& variant) const override {
+    check_variant(variant);
+    std::vector<SampleRecord> records;
+    for (size_t i = 0; i < samples.size(); ++i) {
+      const Sample& s = samples[i];
+      SampleRecord r;
+      r.id = s.id;
+      r.question = s.vars.count("question") ? s.vars.at("question") : "";
+      r.prediction = predictions[i].text;
+      r.missing = !predictions[i].present;
+      r.failed = !predictions[i].error.empty();
+      r.references = s.meta.value("answers", json::array());
+      std::vector<std::string> answers;
+      for (const auto& a : r.references) answers.push_back(a.get<std::string>());
+      if (variant == "llava" && answers.size() != 10)
+        throw InputError(fmt::format("task textvqa: question {} has {} answers; the m4c evaluator needs exactly 10",
+                                     s.id, answers.size()));
+      if (!r.missing && !r.failed) {
+        if (variant == "llava") {
+          r.score = m4c_textvqa_accuracy(answers, r.prediction, &r.parsed);
+        } else {
+          std::vector<VqaGtAnswer> gts;
+          for (size_t k = 0; k < answers.size(); ++k) gts.push_back({answers[k], std::to_string(k)});
+          const VqaQuestionScore score = vqa_question_accuracy(gts, r.prediction, VqaScoring::kInfmllm);
+          r.score = score.accuracy;
+          r.parsed = score.normalized_prediction;
+        }
+      }
+      records.push_back(std::move(r));
+    }
+    return records;
+  }
+
+  std::map<std::string, double> aggregate(const std::vector<SampleRecord>& records,
+                                          const std::string& variant) const override {
+    check_variant(variant);
+    std::vector<double> values;
+    for (const auto& r : records) values.push_back(r.score);
+    if (variant == "infmllm") return {{"accuracy", vqa_rounded_percent(values, 2)}};
+    // eval_textvqa.py prints '{:.2f}'.format(100. * (sum / len)).
+    double sum = 0.0;
+    for (double v : values) sum += v;
+    const double fraction = values.empty() ? 0.0 : sum / static_cast<double>(values.size());
+    return {{"accuracy", python_round(100.0 * fraction, 2)}};
+  }
+
+  std::vector<std::string> notes(const std::string& variant) const override {
+    if (variant == "llava")
+      return {"m4c TextVQAAccuracyEvaluator with the EvalAI answer processor (LLaVA / InfMLLM eval_textvqa.py); "
+              "printed to 2 decimals",
+              "chat prompts with 'Reference OCR token:' lines come from the LLaVA question file when given"};
+    return {"InfMLLM vqa_metric.py (LAVIS VQAEval) on the 10 answers of TextVQA_0.5.1_val.json (InfMLLM reads "
+            "Qwen-VL's VQA-format conversion of the same answers); rounded to 2 decimals"};
+  }
+
+ private:
+  static void check_variant(const std::string& variant) {
+    if (variant != "llava" && variant != "infmllm")
+      throw InputError(unknown_name_message("textvqa variant", variant, {"llava", "infmllm"}, ""));
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<DatasetAdapter> make_textvqa_adapter() { return std::make_unique<TextVqaAdapter>(); }
+std::unique_ptr<Scorer> make_textvqa_scorer() { return std::make_unique<TextVqaScorer>(); }
+
+}  // namespace infeval

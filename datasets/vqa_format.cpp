@@ -1,0 +1,144 @@
+#include "datasets/vqa_format.h"
+
+#include <unordered_map>
+
+#include <fmt/format.h>
+
+#include "datasets/json_positions.h"
+#include "harness/core/error.h"
+#include "harness/core/json_io.h"
+#include "harness/core/text_util.h"
+#include "metrics/vqa_accuracy.h"
+
+namespace infeval {
+
+namespace {
+
+std::string image_file_name(const std::string& pattern, const std::string& data_subtype, const std::string& image_id) {
+  std::string padded = image_id;
+  if (padded.size() < 12) padded = std::string(12 - padded.size(), '0') + padded;
+  std::string name = replace_all(pattern, "{data_subtype}", data_subtype);
+  name = replace_all(name, "{image_id:012}", padded);
+  return replace_all(name, "{image_id}", image_id);
+}
+
+const json& require_array(const json& document, const std::string& key, const std::string& path) {
+  if (!document.is_object())
+    throw InputError(fmt::format("{}: expected a JSON object with a '{}' list, got {}", path, key,
+                                 document.type_name()));
+  const json& list = require_field(document, key, path);
+  if (!list.is_array()) throw InputError(fmt::format("{}: '{}' must be a list, got {}", path, key, list.type_name()));
+  return list;
+}
+
+}  // namespace
+
+std::vector<Sample> load_vqa_format(const std::string& questions_path, const std::string& annotations_path,
+                                    const VqaFormatOptions& options) {
+  const std::string question_text = read_text_file(questions_path);
+  const json questions_doc = read_json_file(questions_path);
+  const json& questions = require_array(questions_doc, "questions", questions_path);
+  const std::vector<int> question_lines = json_array_element_lines(question_text, "questions");
+  const std::string data_subtype =
+      questions_doc.contains("data_subtype") && questions_doc["data_subtype"].is_string()
+          ? questions_doc["data_subtype"].get<std::string>()
+          : "";
+
+  std::vector<Sample> samples;
+  std::unordered_map<std::string, size_t> index_of;
+  std::unordered_map<std::string, std::string> where_of;
+  for (size_t i = 0; i < questions.size(); ++i) {
+    const std::string where = json_record_where(questions_path, question_lines, i, fmt::format("questions[{}]", i));
+    const json& q = questions[i];
+    Sample s;
+    s.id = require_id(q, "question_id", where);
+    if (index_of.count(s.id))
+      throw InputError(fmt::format("{}: duplicate question_id {} (first at {})", where, s.id, where_of[s.id]));
+    const std::string image_id = require_id(q, "image_id", where);
+    s.vars["question"] = require_string(q, "question", where);
+    s.meta["image_id"] = image_id;
+    if (!options.images_root.empty())
+      s.image_path = options.images_root + "/" + image_file_name(options.image_file, data_subtype, image_id);
+    index_of[s.id] = samples.size();
+    where_of[s.id] = where;
+    samples.push_back(std::move(s));
+  }
+
+  if (annotations_path.empty()) {
+    if (options.require_annotations)
+      throw InputError(fmt::format("{}: no annotation file given for the questions", questions_path));
+    return samples;
+  }
+  const std::string annotation_text = read_text_file(annotations_path);
+  const json annotations_doc = read_json_file(annotations_path);
+  const json& annotations = require_array(annotations_doc, "annotations", annotations_path);
+  const std::vector<int> annotation_lines = json_array_element_lines(annotation_text, "annotations");
+  std::unordered_map<std::string, std::string> annotated;
+  for (size_t i = 0; i < annotations.size(); ++i) {
+    const std::string where =
+        json_record_where(annotations_path, annotation_lines, i, fmt::format("annotations[{}]", i));
+    const json& a = annotations[i];
+    const std::string id = require_id(a, "question_id", where);
+    auto it = index_of.find(id);
+    if (it == index_of.end())
+      throw InputError(fmt::format("{}: annotation for unknown question_id {} (not in {})", where, id,
+                                   questions_path));
+    if (annotated.count(id))
+      throw InputError(fmt::format("{}: duplicate annotation for question_id {} (first at {})", where, id,
+                                   annotated[id]));
+    annotated[id] = where;
+    Sample& s = samples[it->second];
+    const json& answers = require_field(a, "answers", where);
+    if (!answers.is_array() || answers.empty())
+      throw InputError(fmt::format("{}: field 'answers' must be a non-empty list of {{answer, answer_id}} objects",
+                                   where));
+    json texts = json::array();
+    json identities = json::array();
+    for (size_t k = 0; k < answers.size(); ++k) {
+      const json& record = answers[k];
+      if (!record.is_object() || !record.contains("answer") || !record["answer"].is_string())
+        require_string(record, "answer", fmt::format("{} (question_id {}, answers[{}])", where, id, k));
+      texts.push_back(record["answer"]);
+      // The rest of the record, for the scripts' dict-inequality exclusion (keys are sorted: canonical).
+      std::string identity;
+      for (auto field = record.begin(); field != record.end(); ++field) {
+        if (field.key() == "answer") continue;
+        identity += field.key();
+        identity += '=';
+        const json& value = field.value();
+        if (value.is_string()) identity += "s:" + value.get_ref<const std::string&>();
+        else if (value.is_number_integer()) identity += "i:" + std::to_string(value.get<long long>());
+        else identity += value.dump();
+        identity += ';';
+      }
+      identities.push_back(std::move(identity));
+    }
+    s.meta["answers"] = std::move(texts);
+    s.meta["answer_identities"] = std::move(identities);
+    for (const char* key : {"answer_type", "question_type"}) {
+      if (!a.contains(key)) continue;
+      if (!a[key].is_string())
+        throw InputError(fmt::format("{}: field '{}' must be a string, got {}", where, key, a[key].type_name()));
+      s.meta[key] = a[key];
+    }
+  }
+  for (const auto& s : samples)
+    if (!annotated.count(s.id))
+      throw InputError(fmt::format("{}: question_id {} has no annotation in {}", where_of.at(s.id), s.id,
+                                   annotations_path));
+  return samples;
+}
+
+std::vector<VqaGtAnswer> vqa_gt_answers(const Sample& sample) {
+  std::vector<VqaGtAnswer> gts;
+  auto answers = sample.meta.find("answers");
+  if (answers == sample.meta.end()) return gts;
+  auto identities = sample.meta.find("answer_identities");
+  const bool has_identities = identities != sample.meta.end() && identities->size() == answers->size();
+  for (size_t k = 0; k < answers->size(); ++k)
+    gts.push_back({(*answers)[k].get<std::string>(),
+                   has_identities ? (*identities)[k].get<std::string>() : std::to_string(k)});
+  return gts;
+}
+
+}  // namespace infeval

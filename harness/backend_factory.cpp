@@ -1,0 +1,89 @@
+#include "harness/backend_factory.h"
+
+#include <fmt/format.h>
+
+#include "harness/backends/builtin_backends.h"
+#include "harness/core/error.h"
+#include "harness/core/text_util.h"
+#ifdef INFEVAL_HAVE_NATIVE
+#include "model/native_backend.h"
+#endif
+
+namespace infeval {
+
+std::vector<std::string> backend_names() {
+#ifdef INFEVAL_HAVE_NATIVE
+  return {"native", "fixed", "replay"};
+#else
+  return {"fixed", "replay"};
+#endif
+}
+
+std::string backend_flags_help() {
+  return "Backend:\n"
+         "  --backend NAME        native (default with --model) | fixed | replay\n"
+         "  --model NAME|DIR      native: a model in configs/models (infeval list models) or a checkpoint dir\n"
+         "  --device DEV          native: cpu (default) | cuda | cuda:N\n"
+         "  --precision P         native: fp32 (default on cpu) | bf16 (default on cuda) | fp16\n"
+         "  --threads N           native: CPU threads (default: all cores)\n"
+         "  --rule RULE           fixed: text:ANSWER (default text:yes) | cycle:A|B|C | echo\n"
+         "  --replay PATH         replay: predictions file (any format `infeval score` reads) or run dir\n"
+         "  --protocol P          multitask | chat (default: the model's; multitask for fixed/replay)\n";
+}
+
+std::unique_ptr<Backend> make_backend_from_flags(const std::vector<std::string>& args, std::vector<std::string>* rest) {
+  const std::vector<std::string> backend_flags = {"--backend", "--model",    "--device", "--precision",
+                                                  "--threads", "--rule",     "--replay", "--protocol"};
+  std::map<std::string, std::string> values;
+  for (size_t i = 0; i < args.size(); ++i) {
+    std::string arg = args[i], value;
+    bool has_inline = false;
+    const size_t eq = arg.find('=');
+    if (starts_with(arg, "--") && eq != std::string::npos) {
+      value = arg.substr(eq + 1);
+      arg = arg.substr(0, eq);
+      has_inline = true;
+    }
+    if (std::find(backend_flags.begin(), backend_flags.end(), arg) != backend_flags.end()) {
+      if (!has_inline) {
+        if (i + 1 >= args.size()) throw InputError(arg + " needs a value");
+        value = args[++i];
+      }
+      values[arg] = value;
+    } else {
+      rest->push_back(args[i]);
+    }
+  }
+  const std::string protocol = values.count("--protocol") ? values["--protocol"] : "";
+  if (!protocol.empty() && protocol != "multitask" && protocol != "chat")
+    throw InputError(fmt::format("--protocol '{}': expected multitask or chat", protocol));
+  std::string backend = values.count("--backend") ? values["--backend"] : "";
+  if (backend.empty()) {
+    if (values.count("--model")) backend = "native";
+    else if (values.count("--replay")) backend = "replay";
+    else if (values.count("--rule")) backend = "fixed";
+    else throw InputError("no backend given: use --model NAME (native), --backend fixed [--rule R] or --replay PATH");
+  }
+  if (backend == "fixed") return make_fixed_backend(values.count("--rule") ? values["--rule"] : "text:yes",
+                                                    protocol.empty() ? "multitask" : protocol);
+  if (backend == "replay") {
+    if (!values.count("--replay")) throw InputError("--backend replay needs --replay PATH");
+    return make_replay_backend(values["--replay"], protocol.empty() ? "multitask" : protocol);
+  }
+#ifdef INFEVAL_HAVE_NATIVE
+  if (backend == "native") {
+    if (!values.count("--model")) throw InputError("--backend native needs --model NAME|DIR (see `infeval list models`)");
+    NativeBackendOptions o;
+    o.model = values["--model"];
+    if (values.count("--device")) o.device = values["--device"];
+    if (values.count("--precision")) o.precision = values["--precision"];
+    else if (o.device != "cpu") o.precision = "bf16";
+    if (values.count("--threads")) o.threads = std::stoi(values["--threads"]);
+    if (!protocol.empty()) o.protocol = protocol;
+    return make_native_backend(o);
+  }
+#endif
+  throw InputError(unknown_name_message("backend", backend, backend_names(), ""));
+}
+
+}  // namespace infeval

@@ -1,0 +1,25 @@
+// Builds a Backend from command-line flags shared by `run` and `audit`:
+//   --backend fixed|replay|native   (default: native when --model is given, else an error)
+//   --model NAME_OR_DIR             (native: configs/models/<NAME>.json or a checkpoint directory)
+//   --rule RULE                     (fixed: text:ANSWER | cycle:A|B|C | echo)
+//   --replay PATH                   (replay: a predictions file)
+//   --protocol multitask|chat       (fixed/replay: which prompts to build; native: from the model config)
+//   --device cpu|cuda[:N]  --precision fp32|bf16|fp16  --threads N   (native)
+#pragma once
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "harness/core/backend.h"
+
+namespace infeval {
+
+// Consumes the backend flags from `args`; the others are returned in `rest` in order.
+std::unique_ptr<Backend> make_backend_from_flags(const std::vector<std::string>& args, std::vector<std::string>* rest);
+
+// Help text for the flags above.
+std::string backend_flags_help();
+
+std::vector<std::string> backend_names();
+
+}  // namespace infeval

@@ -1,0 +1,97 @@
+#include "harness/cli_args.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "harness/core/error.h"
+#include "harness/core/text_util.h"
+
+namespace infeval {
+
+CliArgs::CliArgs(const std::string& command, const std::vector<std::string>& args,
+                 const std::vector<std::string>& value_flags, const std::vector<std::string>& bool_flags)
+    : command_(command) {
+  auto is_in = [](const std::vector<std::string>& list, const std::string& name) {
+    return std::find(list.begin(), list.end(), name) != list.end();
+  };
+  for (size_t i = 0; i < args.size(); ++i) {
+    std::string arg = args[i];
+    if (arg == "--help" || arg == "-h") {
+      help_ = true;
+      continue;
+    }
+    if (!starts_with(arg, "--")) {
+      positionals_.push_back(arg);
+      continue;
+    }
+    std::string inline_value;
+    bool has_inline = false;
+    const size_t eq = arg.find('=');
+    if (eq != std::string::npos) {
+      inline_value = arg.substr(eq + 1);
+      arg = arg.substr(0, eq);
+      has_inline = true;
+    }
+    if (is_in(value_flags, arg)) {
+      if (has_inline) {
+        values_[arg].push_back(inline_value);
+      } else {
+        if (i + 1 >= args.size()) throw InputError(fmt::format("infeval {}: {} needs a value", command, arg));
+        values_[arg].push_back(args[++i]);
+      }
+    } else if (is_in(bool_flags, arg)) {
+      values_[arg].push_back("1");
+    } else {
+      std::vector<std::string> all = value_flags;
+      all.insert(all.end(), bool_flags.begin(), bool_flags.end());
+      throw InputError(fmt::format("infeval {}: {}", command,
+                                   unknown_name_message("flag", arg, all, "infeval " + command + " --help")));
+    }
+  }
+}
+
+bool CliArgs::has(const std::string& flag) const { return values_.count(flag) > 0; }
+
+std::optional<std::string> CliArgs::value(const std::string& flag) const {
+  auto it = values_.find(flag);
+  if (it == values_.end()) return std::nullopt;
+  return it->second.back();
+}
+
+std::string CliArgs::value_or(const std::string& flag, const std::string& fallback) const {
+  auto v = value(flag);
+  return v ? *v : fallback;
+}
+
+std::string CliArgs::required(const std::string& flag) const {
+  auto v = value(flag);
+  if (!v) throw InputError(fmt::format("infeval {}: {} is required (see `infeval {} --help`)", command_, flag, command_));
+  return *v;
+}
+
+std::vector<std::string> CliArgs::values(const std::string& flag) const {
+  auto it = values_.find(flag);
+  return it == values_.end() ? std::vector<std::string>{} : it->second;
+}
+
+int CliArgs::int_value(const std::string& flag, int fallback) const {
+  auto v = value(flag);
+  if (!v) return fallback;
+  try {
+    size_t used = 0;
+    const int n = std::stoi(*v, &used);
+    if (used == v->size()) return n;
+  } catch (const std::exception&) {
+  }
+  throw InputError(fmt::format("infeval {}: {} expects an integer, got '{}'", command_, flag, *v));
+}
+
+std::pair<std::string, std::string> split_key_value(const std::string& text, const std::string& flag) {
+  const size_t eq = text.find('=');
+  if (eq == std::string::npos || eq == 0)
+    throw InputError(fmt::format("{} '{}': expected KEY=VALUE", flag, text));
+  return {text.substr(0, eq), text.substr(eq + 1)};
+}
+
+}  // namespace infeval

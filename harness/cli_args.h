@@ -1,0 +1,35 @@
+// A small flag parser for the subcommands: "--name VALUE", "--name=VALUE", repeated flags, boolean flags and
+// positionals. Unknown flags are errors that suggest the closest known flag.
+#pragma once
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace infeval {
+
+class CliArgs {
+ public:
+  // `value_flags` take a value; `bool_flags` do not. "--help"/"-h" is always known.
+  CliArgs(const std::string& command, const std::vector<std::string>& args,
+          const std::vector<std::string>& value_flags, const std::vector<std::string>& bool_flags);
+  bool help() const { return help_; }
+  bool has(const std::string& flag) const;
+  std::optional<std::string> value(const std::string& flag) const;  // last occurrence
+  std::string value_or(const std::string& flag, const std::string& fallback) const;
+  std::string required(const std::string& flag) const;                // InputError if absent
+  std::vector<std::string> values(const std::string& flag) const;     // all occurrences, in order
+  int int_value(const std::string& flag, int fallback) const;
+  const std::vector<std::string>& positionals() const { return positionals_; }
+
+ private:
+  std::string command_;
+  bool help_ = false;
+  std::map<std::string, std::vector<std::string>> values_;
+  std::vector<std::string> positionals_;
+};
+
+// Splits "KEY=VALUE"; InputError naming `flag` if there is no '='.
+std::pair<std::string, std::string> split_key_value(const std::string& text, const std::string& flag);
+
+}  // namespace infeval

@@ -1,0 +1,119 @@
+// `infeval compare RUN_A RUN_B [RUN_C ...]`: each later run against the first, per task and metric, on the
+// per-sample records (<run>/samples/<task>.jsonl). For each metric: both values, the delta (other - base), a paired
+// test and a confidence interval for the delta:
+//   - METRIC_KIND_MEAN_BINARY metrics whose value is 100 * mean(0/1 score) on these records: McNemar's exact test;
+//     interval from the paired bootstrap of the per-sample differences;
+//   - every other metric (soft VQA accuracy, CIDEr, MME sums, POPE F1, subset accuracies): paired bootstrap,
+//     recomputing Scorer::aggregate() on each resample, p-value as documented in stats.h.
+// Runs whose samples differ are compared on the ids present in both (in the base run's order), and the report
+// says so with counts. With several tests, Holm-adjusted p-values are given (the multiple-comparison note).
+#pragma once
+#include <map>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "harness/core/task.h"
+#include "harness/stats.h"
+
+namespace infeval {
+
+// One task of a run as read from disk.
+struct TaskRun {
+  std::string task;
+  std::string scorer;
+  std::string variant;
+  std::map<std::string, double> metrics;  // as recorded in results.json
+  std::vector<SampleRecord> records;      // samples/<task>.jsonl, question-file order
+  std::string samples_path;
+};
+
+// A finished run directory: <dir>/results.json and its samples files.
+struct RunData {
+  std::string dir;
+  std::string label;      // short name for tables: the directory's last component
+  json results;           // results.json as read
+  std::string model_name; // results.model.model_name ("" if absent)
+  std::map<std::string, TaskRun> tasks;
+};
+
+// Reads results.json (`path` is a run directory or its results.json) and every task's samples file. InputError
+// naming the file when either is missing or bad; with require_samples = false a missing samples file leaves that
+// task's records empty (leaderboard-only use).
+RunData load_run(const std::string& path, bool require_samples = true);
+
+struct CompareOptions {
+  BootstrapOptions bootstrap;
+  double alpha = 0.05;                // significance level for the "significant" marks and the Holm note
+  size_t max_flips = 10;              // flipped samples listed per task (all are counted)
+  std::vector<std::string> tasks;     // empty: every task present in both runs
+  // Bound on samples x resamples for the aggregate() bootstrap (each resample copies the records): a task with more
+  // samples gets fewer resamples (never below 500), and the report says so. VQAv2 val (214k samples) gets 1400.
+  double max_bootstrap_work = 3e8;
+};
+
+struct MetricComparison {
+  std::string metric;
+  double base = 0.0;     // metric on the compared (common) samples
+  double other = 0.0;
+  double delta = 0.0;    // other - base, in the metric's units
+  std::string test;      // "mcnemar" or "bootstrap"
+  double p_value = 1.0;
+  double p_holm = 1.0;   // Holm-adjusted over every test in the report
+  Interval interval;     // for the delta, at the bootstrap confidence
+  size_t base_only = 0;  // McNemar: samples right in base only (b)
+  size_t other_only = 0; // McNemar: right in other only (c)
+  bool significant(double alpha) const { return p_value < alpha; }
+};
+
+struct FlippedSample {
+  std::string id;
+  std::string question;
+  std::string base_answer;
+  std::string other_answer;
+  json references;
+  double base_score = 0.0;
+  double other_score = 0.0;
+};
+
+struct TaskComparison {
+  std::string task;
+  std::string scorer;
+  std::string variant;
+  size_t base_samples = 0;
+  size_t other_samples = 0;
+  size_t common_samples = 0;
+  std::vector<MetricComparison> metrics;
+  size_t flips = 0;        // samples whose score changed
+  size_t improved = 0;     // ... upward
+  size_t regressed = 0;    // ... downward
+  std::vector<FlippedSample> flipped;  // the first max_flips, in base order
+  std::vector<std::string> notes;      // "compared on the 80 common samples (base 100, other 80)"
+};
+
+struct RunComparison {
+  std::string base_dir, base_label;
+  std::string other_dir, other_label;
+  std::vector<TaskComparison> tasks;
+  std::vector<std::string> notes;  // tasks present in one run only, skipped tasks
+};
+
+struct ComparisonReport {
+  std::vector<RunComparison> pairs;  // pairs[i] = runs[i + 1] vs runs[0]
+  CompareOptions options;
+  size_t tests = 0;
+  std::string multiple_comparison_note;  // empty with a single test
+};
+
+// Compares one pair of loaded runs (p_holm left equal to p_value; compare_runs adjusts over the whole report).
+RunComparison compare_pair(const RunData& base, const RunData& other, const CompareOptions& options);
+
+// Loads the runs and compares runs[1..] against runs[0]. At least two runs; InputError otherwise.
+ComparisonReport compare_runs(const std::vector<std::string>& run_dirs, const CompareOptions& options);
+ComparisonReport compare_loaded_runs(const std::vector<RunData>& runs, const CompareOptions& options);
+
+std::string comparison_to_markdown(const ComparisonReport& report);
+json comparison_to_json(const ComparisonReport& report);
+
+}  // namespace infeval

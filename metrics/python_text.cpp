@@ -1,0 +1,141 @@
+#include "metrics/python_text.h"
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <iterator>
+
+namespace infeval {
+
+std::vector<uint32_t> utf8_to_code_points(const std::string& text) {
+  std::vector<uint32_t> out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size();) {
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    const int length = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
+    bool valid = length > 0 && i + length <= text.size();
+    uint32_t cp = length == 1 ? c : length == 2 ? (c & 0x1fu) : length == 3 ? (c & 0x0fu) : (c & 0x07u);
+    for (int k = 1; valid && k < length; ++k) {
+      const unsigned char cc = static_cast<unsigned char>(text[i + k]);
+      if ((cc >> 6) != 0x2) valid = false;
+      cp = (cp << 6) | (cc & 0x3fu);
+    }
+    if (valid) {
+      out.push_back(cp);
+      i += length;
+    } else {
+      out.push_back(0xDC00u + c);
+      i += 1;
+    }
+  }
+  return out;
+}
+
+std::string code_points_to_utf8(const std::vector<uint32_t>& code_points) {
+  std::string out;
+  out.reserve(code_points.size());
+  for (uint32_t cp : code_points) {
+    if (cp >= 0xDC80u && cp <= 0xDCFFu) {
+      out.push_back(static_cast<char>(cp - 0xDC00u));
+    } else if (cp < 0x80) {
+      out.push_back(static_cast<char>(cp));
+    } else if (cp < 0x800) {
+      out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
+      out.push_back(static_cast<char>(0x80 | (cp & 0x3f)));
+    } else if (cp < 0x10000) {
+      out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
+      out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
+      out.push_back(static_cast<char>(0x80 | (cp & 0x3f)));
+    } else {
+      out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
+      out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3f)));
+      out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3f)));
+      out.push_back(static_cast<char>(0x80 | (cp & 0x3f)));
+    }
+  }
+  return out;
+}
+
+bool python_isspace(uint32_t c) {
+  return (c >= 0x09 && c <= 0x0d) || (c >= 0x1c && c <= 0x20) || c == 0x85 || c == 0xa0 || c == 0x1680 ||
+         (c >= 0x2000 && c <= 0x200a) || c == 0x2028 || c == 0x2029 || c == 0x202f || c == 0x205f || c == 0x3000;
+}
+
+bool python_re_digit(uint32_t c) {
+  // Start of each run of ten (or more) Nd code points, from unicodedata 14.0 (Python 3.11).
+  static const uint32_t kRanges[][2] = {
+      {0x30, 0x39},       {0x660, 0x669},     {0x6F0, 0x6F9},     {0x7C0, 0x7C9},     {0x966, 0x96F},
+      {0x9E6, 0x9EF},     {0xA66, 0xA6F},     {0xAE6, 0xAEF},     {0xB66, 0xB6F},     {0xBE6, 0xBEF},
+      {0xC66, 0xC6F},     {0xCE6, 0xCEF},     {0xD66, 0xD6F},     {0xDE6, 0xDEF},     {0xE50, 0xE59},
+      {0xED0, 0xED9},     {0xF20, 0xF29},     {0x1040, 0x1049},   {0x1090, 0x1099},   {0x17E0, 0x17E9},
+      {0x1810, 0x1819},   {0x1946, 0x194F},   {0x19D0, 0x19D9},   {0x1A80, 0x1A89},   {0x1A90, 0x1A99},
+      {0x1B50, 0x1B59},   {0x1BB0, 0x1BB9},   {0x1C40, 0x1C49},   {0x1C50, 0x1C59},   {0xA620, 0xA629},
+      {0xA8D0, 0xA8D9},   {0xA900, 0xA909},   {0xA9D0, 0xA9D9},   {0xA9F0, 0xA9F9},   {0xAA50, 0xAA59},
+      {0xABF0, 0xABF9},   {0xFF10, 0xFF19},   {0x104A0, 0x104A9}, {0x10D30, 0x10D39}, {0x11066, 0x1106F},
+      {0x110F0, 0x110F9}, {0x11136, 0x1113F}, {0x111D0, 0x111D9}, {0x112F0, 0x112F9}, {0x11450, 0x11459},
+      {0x114D0, 0x114D9}, {0x11650, 0x11659}, {0x116C0, 0x116C9}, {0x11730, 0x11739}, {0x118E0, 0x118E9},
+      {0x11950, 0x11959}, {0x11C50, 0x11C59}, {0x11D50, 0x11D59}, {0x11DA0, 0x11DA9}, {0x16A60, 0x16A69},
+      {0x16AC0, 0x16AC9}, {0x16B50, 0x16B59}, {0x1D7CE, 0x1D7FF}, {0x1E140, 0x1E149}, {0x1E2F0, 0x1E2F9},
+      {0x1E950, 0x1E959}, {0x1FBF0, 0x1FBF9}};
+  if (c < 0x80) return c >= '0' && c <= '9';
+  for (const auto& range : kRanges)
+    if (c >= range[0] && c <= range[1]) return true;
+  return false;
+}
+
+std::vector<std::string> python_split_whitespace(const std::string& text) {
+  std::vector<std::string> parts;
+  const std::vector<uint32_t> cps = utf8_to_code_points(text);
+  std::vector<uint32_t> current;
+  for (uint32_t c : cps) {
+    if (python_isspace(c)) {
+      if (!current.empty()) parts.push_back(code_points_to_utf8(current));
+      current.clear();
+    } else {
+      current.push_back(c);
+    }
+  }
+  if (!current.empty()) parts.push_back(code_points_to_utf8(current));
+  return parts;
+}
+
+std::string python_replace(const std::string& text, const std::string& old_text, const std::string& new_text) {
+  if (old_text.empty()) return text;
+  std::string out;
+  size_t start = 0;
+  for (size_t found; (found = text.find(old_text, start)) != std::string::npos; start = found + old_text.size())
+    out.append(text, start, found - start).append(new_text);
+  return out.append(text, start, std::string::npos);
+}
+
+std::vector<std::string> python_split(const std::string& text, const std::string& separator) {
+  std::vector<std::string> parts;
+  size_t start = 0;
+  for (size_t found; (found = text.find(separator, start)) != std::string::npos; start = found + separator.size())
+    parts.push_back(text.substr(start, found - start));
+  parts.push_back(text.substr(start));
+  return parts;
+}
+
+std::string python_join(const std::vector<std::string>& parts, const std::string& separator) {
+  std::string out;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    if (i) out += separator;
+    out += parts[i];
+  }
+  return out;
+}
+
+bool python_endswith(const std::string& text, const std::string& suffix) {
+  return text.size() >= suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+double python_round(double value, int ndigits) {
+  if (!std::isfinite(value)) return value;
+  // glibc's printf rounds the exact binary value correctly (ties to even), as Python 3's round() does.
+  char buffer[512];
+  std::snprintf(buffer, sizeof(buffer), "%.*f", ndigits, value);
+  return std::strtod(buffer, nullptr);
+}
+
+}  // namespace infeval

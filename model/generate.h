@@ -1,0 +1,34 @@
+// Decoding with Hugging Face generate() semantics (transformers 4.31, the version the reference pins), for a
+// left-padded batch given as inputs_embeds + attention_mask (so outputs hold new tokens only):
+//   greedy: argmax per step; EOS masked while fewer than min_length tokens are generated; finished rows emit pad.
+//   beam search: log_softmax + running beam score, top 2*beams candidates per question, BeamHypotheses with
+//     early_stopping=False (is_done: worst finished score >= best running sum / cur_len^length_penalty), finished
+//     hypothesis score = sum logprobs / len^length_penalty with len = generated tokens before EOS; the best
+//     hypothesis per question is returned.
+#pragma once
+#include <vector>
+
+#include <ATen/core/Tensor.h>
+
+#include "harness/core/backend.h"
+
+namespace infeval {
+
+class Llama;
+
+struct GenerationOutput {
+  std::vector<std::vector<int>> sequences;  // per question: new tokens, ending with EOS if one was generated
+  std::vector<double> scores;               // beam search: sequences_scores; greedy: 0
+};
+
+struct GenerationTimes {
+  double prefill_s = 0.0;
+  double decode_s = 0.0;
+};
+
+// embeds [Q, L, hidden], mask [Q, L] (left-padded). eos / pad: token ids.
+GenerationOutput generate_tokens(const Llama& llama, const at::Tensor& embeds, const at::Tensor& mask,
+                                 const GenerationSettings& settings, int eos_id, int pad_id,
+                                 GenerationTimes* times = nullptr);
+
+}  // namespace infeval

@@ -1,0 +1,103 @@
+#include "model/llama.h"
+
+#include <cmath>
+
+#include <torch/torch.h>
+
+#include "harness/core/error.h"
+#include "model/attention.h"
+#include "model/kv_cache.h"
+
+namespace infeval {
+
+Llama::Llama(const LlamaWeights& weights, const LmConfig& config) : weights_(weights), config_(config) {
+  const int64_t D = config.head_dim();
+  // HF: 1 / base^(arange(0, D, 2) / D), in fp32.
+  const auto options = torch::TensorOptions().dtype(at::kFloat).device(weights.embed_tokens.device());
+  const at::Tensor exponent = torch::arange(0, D, 2, options.dtype(at::kLong)).to(at::kFloat) / static_cast<float>(D);
+  inv_freq_ = 1.0 / torch::pow(torch::full({}, config.rope_theta, options), exponent);
+}
+
+at::Tensor Llama::embed(const at::Tensor& ids) const {
+  return torch::embedding(weights_.embed_tokens, ids.to(weights_.embed_tokens.device(), at::kLong));
+}
+
+at::Tensor Llama::rms_norm(const at::Tensor& x, const at::Tensor& weight) const {
+  const at::Tensor h = x.to(at::kFloat);
+  const at::Tensor variance = h.pow(2).mean(-1, true);
+  return weight * (h * torch::rsqrt(variance + config_.rms_norm_eps)).to(x.scalar_type());
+}
+
+at::Tensor Llama::rope(const at::Tensor& x, const at::Tensor& positions) const {
+  // freqs [..., D/2] = position * inv_freq; emb = cat(freqs, freqs); x * cos + rotate_half(x) * sin.
+  const at::Tensor freqs = positions.to(at::kFloat).unsqueeze(-1) * inv_freq_;
+  const at::Tensor emb = torch::cat({freqs, freqs}, -1).unsqueeze(-2);  // [..., 1, D] broadcasts over heads
+  const at::Tensor cos = emb.cos().to(x.scalar_type());
+  const at::Tensor sin = emb.sin().to(x.scalar_type());
+  const int64_t half = x.size(-1) / 2;
+  const at::Tensor rotated = torch::cat({-x.narrow(-1, half, half), x.narrow(-1, 0, half)}, -1);
+  return x * cos + rotated * sin;
+}
+
+at::Tensor Llama::mlp(const LlamaLayerWeights& layer, const at::Tensor& x) const {
+  return torch::linear(torch::silu(torch::linear(x, layer.gate_proj)) * torch::linear(x, layer.up_proj),
+                       layer.down_proj);
+}
+
+at::Tensor Llama::logits(const at::Tensor& hidden) const {
+  return torch::linear(rms_norm(hidden, weights_.norm), weights_.lm_head).to(at::kFloat);
+}
+
+at::Tensor Llama::left_pad_counts(const at::Tensor& mask) {
+  const at::Tensor m = mask.to(torch::kCPU, at::kLong);
+  // Left-padded: the mask never goes from 1 back to 0.
+  if (m.size(1) > 1 && (m.narrow(1, 1, m.size(1) - 1) < m.narrow(1, 0, m.size(1) - 1)).any().item<bool>()) {
+    throw RuntimeFailure("LLaMA prefill: the attention mask is not left-padded");
+  }
+  return (m.size(1) - m.sum(1)).to(at::kInt);
+}
+
+at::Tensor Llama::prefill(const at::Tensor& embeds, const at::Tensor& mask, KvCache* cache, bool all_positions) const {
+  const int64_t Q = embeds.size(0), P = embeds.size(1), H = config_.num_heads, D = config_.head_dim();
+  const double scale = 1.0 / std::sqrt(static_cast<double>(D));
+  const at::Tensor device_mask = mask.to(embeds.device(), at::kLong);
+  const at::Tensor positions = (device_mask.cumsum(1) - 1).masked_fill(device_mask == 0, 1);  // [Q, P]
+  const at::Tensor start = left_pad_counts(mask).to(embeds.device());
+  at::Tensor x = embeds.to(weights_.embed_tokens.scalar_type());
+  for (size_t i = 0; i < weights_.layers.size(); ++i) {
+    const LlamaLayerWeights& layer = weights_.layers[i];
+    const at::Tensor h = rms_norm(x, layer.input_norm);
+    const at::Tensor q = rope(torch::linear(h, layer.q_proj).view({Q, P, H, D}), positions).transpose(1, 2);
+    const at::Tensor k = rope(torch::linear(h, layer.k_proj).view({Q, P, H, D}), positions).transpose(1, 2);
+    const at::Tensor v = torch::linear(h, layer.v_proj).view({Q, P, H, D}).transpose(1, 2);  // [Q, H, P, D]
+    if (cache != nullptr) cache->write_prefix(static_cast<int>(i), k, v);
+    const at::Tensor attn = attention_prefill(q, k, v, start, scale).transpose(1, 2).reshape({Q, P, H * D});
+    x = x + torch::linear(attn, layer.o_proj);
+    x = x + mlp(layer, rms_norm(x, layer.post_norm));
+  }
+  if (all_positions) return logits(x);
+  return logits(x.select(1, P - 1));
+}
+
+at::Tensor Llama::decode(const at::Tensor& tokens, const at::Tensor& positions, KvCache* cache) const {
+  const int64_t S = tokens.size(0), H = config_.num_heads, D = config_.head_dim();
+  const double scale = 1.0 / std::sqrt(static_cast<double>(D));
+  const at::Tensor pos = positions.to(weights_.embed_tokens.device(), at::kLong);
+  const int64_t suffix_len = cache->suffix_len() + 1;  // including this token
+  at::Tensor x = embed(tokens);  // [S, hidden]
+  for (size_t i = 0; i < weights_.layers.size(); ++i) {
+    const LlamaLayerWeights& layer = weights_.layers[i];
+    const at::Tensor h = rms_norm(x, layer.input_norm);
+    const at::Tensor q = rope(torch::linear(h, layer.q_proj).view({S, H, D}), pos);
+    const at::Tensor k = rope(torch::linear(h, layer.k_proj).view({S, H, D}), pos);
+    const at::Tensor v = torch::linear(h, layer.v_proj).view({S, H, D});
+    cache->write_suffix(static_cast<int>(i), k, v);
+    const at::Tensor attn = attention_decode(q, *cache, static_cast<int>(i), suffix_len, scale).reshape({S, H * D});
+    x = x + torch::linear(attn, layer.o_proj);
+    x = x + mlp(layer, rms_norm(x, layer.post_norm));
+  }
+  cache->advance();
+  return logits(x);
+}
+
+}  // namespace infeval

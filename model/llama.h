@@ -1,0 +1,46 @@
+// LLaMA decoder (Vicuna-7B): RMSNorm in fp32, rotate-half RoPE with explicit position ids, SiLU-gated MLP, untied
+// head, fp32 logits. Prefill fills a KvCache's prefix; decode steps append to its suffix.
+#pragma once
+#include <ATen/core/Tensor.h>
+
+#include "model/model_config.h"
+#include "model/weights.h"
+
+namespace infeval {
+
+class KvCache;
+
+class Llama {
+ public:
+  Llama(const LlamaWeights& weights, const LmConfig& config);
+
+  const LmConfig& config() const { return config_; }
+  // ids (int64, any shape) -> embeddings [..., hidden] in the weights' dtype.
+  at::Tensor embed(const at::Tensor& ids) const;
+
+  // Left-padded batch: embeds [Q, P, hidden], mask [Q, P] (1 = token, 0 = left pad; pads first). Position ids are
+  // cumsum(mask) - 1 with pads set to 1, as HF's prepare_inputs_for_generation. Writes the cache prefix when
+  // `cache` is given. Returns fp32 logits [Q, P, V] when all_positions, else [Q, V] of the last position.
+  at::Tensor prefill(const at::Tensor& embeds, const at::Tensor& mask, KvCache* cache, bool all_positions) const;
+
+  // One step for every sequence: tokens [S] int64, positions [S] int64. Appends K/V at the cache suffix position
+  // and advances it. Returns fp32 logits [S, V].
+  at::Tensor decode(const at::Tensor& tokens, const at::Tensor& positions, KvCache* cache) const;
+
+  // Number of left-pad positions per row of a [Q, P] mask, as int32 (the cache's prefix_start). Throws
+  // RuntimeFailure if a row is not left-padded (zeros after a one).
+  static at::Tensor left_pad_counts(const at::Tensor& mask);
+
+ private:
+  at::Tensor rms_norm(const at::Tensor& x, const at::Tensor& weight) const;
+  // x [..., H, D] with positions broadcastable to x's leading dims.
+  at::Tensor rope(const at::Tensor& x, const at::Tensor& positions) const;
+  at::Tensor mlp(const LlamaLayerWeights& layer, const at::Tensor& x) const;
+  at::Tensor logits(const at::Tensor& hidden) const;
+
+  const LlamaWeights& weights_;
+  LmConfig config_;
+  at::Tensor inv_freq_;  // [D/2] fp32
+};
+
+}  // namespace infeval

@@ -1,0 +1,17 @@
+#!/bin/bash
+# Installs what is missing, builds, and runs the main job on the embedded default: the bundled tiny InfMLLM
+# checkpoint (tests/fixtures/tiny-infmllm) on every bundled mini benchmark (tests/data/mini), then prints the
+# leaderboard. Rerunning resumes (finished samples are skipped).
+# Usage: bash scripts/quickstart.sh [extra `infeval run` flags]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+OUT=${INFEVAL_QUICKSTART_OUT:-results/quickstart}
+if build/harness/infeval list backends | grep -qx native; then
+  build/harness/infeval run --model tiny-infmllm --tasks all --data-root tests/data/mini --output "$OUT" \
+    --batch-size 8 "$@"
+else
+  # Without LibTorch: replay the bundled predictions of the tiny model.
+  build/harness/infeval run --replay tests/data/mini/_predictions/tiny-infmllm.jsonl --tasks all \
+    --data-root tests/data/mini --output "$OUT" "$@"
+fi

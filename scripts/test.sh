@@ -1,0 +1,14 @@
+#!/bin/bash
+# Installs what is missing, builds, and runs the whole test suite (ctest: labels cpu, reference, gpu).
+# Usage: bash scripts/test.sh [extra ctest args]        (.ci/run calls this)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# Headless Chromium renders the HTML report in its test.
+if ! command -v chromium >/dev/null 2>&1; then
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  ($SUDO apt-get update -qq && $SUDO apt-get install -y -qq --no-install-recommends chromium >/dev/null) ||
+    echo "test: chromium could not be installed; the HTML rendering test will skip" >&2
+fi
+bash scripts/setup.sh
+ctest --test-dir build --output-on-failure -j "$(nproc)" "$@"

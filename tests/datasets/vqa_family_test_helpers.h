@@ -1,0 +1,83 @@
+// Helpers for the VQA-family / caption dataset tests: load a task config with its mini data, score predictions
+// through the registry, write throwaway files.
+#pragma once
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include "datasets/registry.h"
+#include "harness/core/error.h"
+#include "harness/core/task.h"
+#include "harness/core/task_config.h"
+
+namespace infeval {
+namespace test {
+
+inline std::string config_path(const std::string& task) {
+  return std::string(INFEVAL_TEST_DATA) + "/../../configs/tasks/" + task + ".json";
+}
+inline std::string mini_root() { return std::string(INFEVAL_TEST_DATA) + "/mini"; }
+inline std::string data_path(const std::string& relative) { return std::string(INFEVAL_TEST_DATA) + "/" + relative; }
+
+struct LoadedTask {
+  TaskConfig config;
+  std::vector<Sample> samples;
+};
+
+inline LoadedTask load_task(const std::string& task, const std::string& root,
+                            const std::vector<std::pair<std::string, std::string>>& overrides = {}) {
+  LoadedTask t;
+  t.config = load_task_config(config_path(task));
+  const ResolvedFiles files = resolve_task_files(t.config, root, overrides);
+  t.samples = find_adapter(t.config.adapter).load(t.config, files);
+  return t;
+}
+
+// Scores foreign predictions (id, text, raw) for `variant` through the task's scorer (align + score + aggregate).
+inline std::map<std::string, double> score_task(const LoadedTask& t, const std::vector<ForeignPrediction>& foreign,
+                                                const std::string& variant,
+                                                std::vector<SampleRecord>* records_out = nullptr) {
+  const Scorer& scorer = find_scorer(t.config.scorer);
+  const std::vector<Prediction> aligned = scorer.align(t.samples, foreign, variant);
+  std::vector<SampleRecord> records = scorer.score_samples(t.config, t.samples, aligned, variant);
+  auto metrics = scorer.aggregate(records, variant);
+  if (records_out) *records_out = std::move(records);
+  return metrics;
+}
+
+// A fresh directory under the system temp dir, removed by the destructor.
+struct TempDir {
+  std::filesystem::path path;
+  explicit TempDir(const std::string& name) {
+    path = std::filesystem::temp_directory_path() / ("infeval-test-" + name + "-" + std::to_string(::getpid()));
+    std::filesystem::remove_all(path);
+    std::filesystem::create_directories(path);
+  }
+  ~TempDir() { std::filesystem::remove_all(path); }
+  std::string write(const std::string& name, const std::string& content) const {
+    const std::filesystem::path p = path / name;
+    std::filesystem::create_directories(p.parent_path());
+    std::ofstream(p, std::ios::binary) << content;
+    return p.string();
+  }
+};
+
+// Expects an InputError whose message contains every fragment.
+template <typename F>
+void expect_input_error(F&& f, const std::vector<std::string>& fragments) {
+  try {
+    f();
+    ADD_FAILURE() << "expected an InputError";
+  } catch (const InputError& e) {
+    const std::string message = e.what();
+    for (const auto& fragment : fragments)
+      EXPECT_NE(message.find(fragment), std::string::npos) << "message: " << message << "\nmissing: " << fragment;
+  }
+}
+
+}  // namespace test
+}  // namespace infeval
