@@ -3,7 +3,7 @@
 #include <memory>
 
 #include "harness/core/task.h"
-#include "metrics/text_normalize.h"
+#include "metrics/python_text.h"
 
 namespace infeval {
 

