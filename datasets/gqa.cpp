@@ -16,7 +16,6 @@
 #include "harness/core/text_util.h"
 #include "metrics/gqa_metrics.h"
 #include "metrics/python_text.h"
-#include "metrics/text_normalize.h"
 
 namespace infeval {
 

@@ -20,7 +20,7 @@
 #include "harness/core/json_io.h"
 #include "harness/core/text_util.h"
 #include "metrics/mme.h"
-#include "metrics/text_normalize.h"
+#include "metrics/python_text.h"
 
 namespace infeval {
 

@@ -18,7 +18,7 @@
 #include "harness/core/task.h"
 #include "harness/core/text_util.h"
 #include "metrics/scienceqa.h"
-#include "metrics/text_normalize.h"
+#include "metrics/python_text.h"
 
 namespace infeval {
 

@@ -18,7 +18,6 @@
 #include "harness/core/task.h"
 #include "harness/core/text_util.h"
 #include "metrics/python_text.h"
-#include "metrics/text_normalize.h"
 #include "metrics/vqa_accuracy.h"
 
 namespace infeval {

@@ -4,7 +4,7 @@
 
 #include "harness/core/error.h"
 #include "harness/core/text_util.h"
-#include "metrics/text_normalize.h"
+#include "metrics/python_text.h"
 
 namespace infeval {
 

@@ -67,6 +67,14 @@ std::string truncate_utf8(const std::string& text, size_t max_chars) {
   return text.substr(0, cut) + "...";
 }
 
+// The last max_chars bytes (whole UTF-8 characters), for run paths whose end is what tells them apart.
+std::string tail_utf8(const std::string& text, size_t max_chars) {
+  if (text.size() <= max_chars) return text;
+  size_t start = text.size() - max_chars;
+  while (start < text.size() && (static_cast<unsigned char>(text[start]) & 0xC0) == 0x80) ++start;
+  return "..." + text.substr(start);
+}
+
 std::string references_text(const json& references) {
   if (references.is_string()) return references.get<std::string>();
   if (references.is_array()) {
@@ -137,7 +145,7 @@ std::string render_bar_chart(const Leaderboard& board, const LeaderboardColumn& 
     const int y = top + static_cast<int>(i) * (bar_height + gap);
     const double w = std::max(0.0, bars[i].value) / max_value * bar_area;
     out += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>", label_width - 6, y + 12,
-                       html_escape(truncate_utf8(bars[i].label, 30)));
+                       html_escape(tail_utf8(bars[i].label, 30)));
     out += fmt::format("<rect class=\"{}\" x=\"{}\" y=\"{}\" width=\"{:.1f}\" height=\"{}\"/>",
                        bars[i].paper ? "bar-paper" : "bar-run", label_width, y, w, bar_height);
     out += fmt::format("<text x=\"{:.1f}\" y=\"{}\">{:.2f}</text>\n", label_width + w + 4, y + 12, bars[i].value);

@@ -5,7 +5,6 @@
 #include <set>
 
 #include "metrics/python_text.h"
-#include "metrics/text_normalize.h"
 
 namespace infeval {
 

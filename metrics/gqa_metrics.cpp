@@ -3,7 +3,7 @@
 #include <map>
 #include <unordered_map>
 
-#include "metrics/text_normalize.h"
+#include "metrics/python_text.h"
 
 namespace infeval {
 

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <stdexcept>
 
-#include "metrics/text_normalize.h"
+#include "metrics/python_text.h"
 
 namespace infeval {
 

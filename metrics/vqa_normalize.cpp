@@ -4,7 +4,6 @@
 #include <vector>
 
 #include "metrics/python_text.h"
-#include "metrics/text_normalize.h"
 
 namespace infeval {
 

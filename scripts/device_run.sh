@@ -1,0 +1,24 @@
+#!/bin/bash
+# What one GPU session runs on the accelerator machine (see /work/shared/device/README.md): build against the
+# machine's PyTorch LibTorch (with the custom kernels; if that build fails, again without them so the rest can
+# still be measured), then scripts/device_check.sh. Results under $OUT; the build log is appended to
+# $OUT/device_check.log.
+set -u -o pipefail
+cd "$(dirname "$0")/.."
+BUILD_LOG=/tmp/device_build.log
+t0=$(date +%s)
+if ! bash .device/build.sh -DINFEVAL_CUDA_COMPILE_CHECK=OFF > "$BUILD_LOG" 2>&1; then
+  echo "=== build with kernels failed; rebuilding without them (INFEVAL_CUDA_KERNELS=OFF)" >> "$BUILD_LOG"
+  grep -E "error|FAILED" "$BUILD_LOG" | head -40 > /tmp/device_build_errors.txt
+  rm -rf /tmp/build
+  bash .device/build.sh -DINFEVAL_CUDA_COMPILE_CHECK=OFF -DINFEVAL_CUDA_KERNELS=OFF >> "$BUILD_LOG" 2>&1 ||
+    echo "=== build without kernels failed too" >> "$BUILD_LOG"
+fi
+echo "build: $(( $(date +%s) - t0 )) s"
+OUT=${OUT:-$PWD/device-check-out} bash scripts/device_check.sh
+{
+  echo; echo "=== build log (errors first, then the tail)"
+  cat /tmp/device_build_errors.txt 2>/dev/null
+  grep -E "error|FAILED" "$BUILD_LOG" | head -40
+  tail -n 25 "$BUILD_LOG"
+} >> "${OUT:-$PWD/device-check-out}/device_check.log"
