@@ -6,12 +6,19 @@
 set -u -o pipefail
 cd "$(dirname "$0")/.."
 BUILD_LOG=/tmp/device_build.log
+# Take every carried library from /tmp/deps (headers and .so of the same Debian version): the machine's own
+# libjpeg (ABI 8) or sentencepiece would otherwise mix with the carried headers (ABI 62 / 0.1.97).
+DEPS=/tmp/deps/usr
+LIBDIR=$DEPS/lib/x86_64-linux-gnu
+export PKG_CONFIG_PATH=$LIBDIR/pkgconfig PKG_CONFIG_SYSROOT_DIR=/tmp/deps
+DEP_FLAGS="-DJPEG_INCLUDE_DIR=$DEPS/include -DJPEG_LIBRARY=$LIBDIR/libjpeg.so -DPNG_PNG_INCLUDE_DIR=$DEPS/include
+  -DPNG_LIBRARY=$LIBDIR/libpng16.so"
 t0=$(date +%s)
-if ! bash .device/build.sh -DINFEVAL_CUDA_COMPILE_CHECK=OFF > "$BUILD_LOG" 2>&1; then
+if ! bash .device/build.sh -DINFEVAL_CUDA_COMPILE_CHECK=OFF $DEP_FLAGS > "$BUILD_LOG" 2>&1; then
   echo "=== build with kernels failed; rebuilding without them (INFEVAL_CUDA_KERNELS=OFF)" >> "$BUILD_LOG"
   grep -E "error|FAILED" "$BUILD_LOG" | head -40 > /tmp/device_build_errors.txt
   rm -rf /tmp/build
-  bash .device/build.sh -DINFEVAL_CUDA_COMPILE_CHECK=OFF -DINFEVAL_CUDA_KERNELS=OFF >> "$BUILD_LOG" 2>&1 ||
+  bash .device/build.sh -DINFEVAL_CUDA_COMPILE_CHECK=OFF -DINFEVAL_CUDA_KERNELS=OFF $DEP_FLAGS >> "$BUILD_LOG" 2>&1 ||
     echo "=== build without kernels failed too" >> "$BUILD_LOG"
 fi
 echo "build: $(( $(date +%s) - t0 )) s"
