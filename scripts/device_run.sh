@@ -7,12 +7,13 @@ set -u -o pipefail
 cd "$(dirname "$0")/.."
 BUILD_LOG=/tmp/device_build.log
 # Take every carried library from /tmp/deps (headers and .so of the same Debian version): the machine's own
-# libjpeg (ABI 8) or sentencepiece would otherwise mix with the carried headers (ABI 62 / 0.1.97).
+# libjpeg (ABI 8: its jconfig.h sits in include/x86_64-linux-gnu) or sentencepiece would otherwise mix with the
+# carried headers and libraries (ABI 62 / 0.1.97).
 DEPS=/tmp/deps/usr
 LIBDIR=$DEPS/lib/x86_64-linux-gnu
 export PKG_CONFIG_PATH=$LIBDIR/pkgconfig PKG_CONFIG_SYSROOT_DIR=/tmp/deps
 DEP_FLAGS="-DJPEG_INCLUDE_DIR=$DEPS/include -DJPEG_LIBRARY=$LIBDIR/libjpeg.so -DPNG_PNG_INCLUDE_DIR=$DEPS/include
-  -DPNG_LIBRARY=$LIBDIR/libpng16.so"
+  -DPNG_LIBRARY=$LIBDIR/libpng16.so -DCMAKE_CXX_FLAGS=-I$DEPS/include/x86_64-linux-gnu"
 t0=$(date +%s)
 if ! bash .device/build.sh -DINFEVAL_CUDA_COMPILE_CHECK=OFF $DEP_FLAGS > "$BUILD_LOG" 2>&1; then
   echo "=== build with kernels failed; rebuilding without them (INFEVAL_CUDA_KERNELS=OFF)" >> "$BUILD_LOG"
