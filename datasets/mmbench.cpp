@@ -21,6 +21,7 @@
 #include "datasets/submission.h"
 #include "harness/core/error.h"
 #include "harness/core/json_io.h"
+#include "harness/core/records.h"
 #include "harness/core/task.h"
 #include "harness/core/text_util.h"
 #include "metrics/mmbench.h"
@@ -250,12 +251,7 @@ class MmbenchScorer : public Scorer {
     std::vector<SampleRecord> records;
     for (size_t i = 0; i < samples.size(); ++i) {
       const Sample& s = samples[i];
-      SampleRecord r;
-      r.id = s.id;
-      r.question = s.vars.at("question");
-      r.prediction = predictions[i].text;
-      r.missing = !predictions[i].present;
-      r.failed = !predictions[i].error.empty();
+      SampleRecord r = start_record(s, predictions[i]);
       const bool has_answer = s.meta.contains("answer");
       const std::string answer = has_answer ? s.meta.at("answer").get<std::string>() : "";
       r.references = has_answer ? json::array({answer}) : json::array();

@@ -16,6 +16,7 @@
 
 #include <fmt/format.h>
 
+#include "harness/core/records.h"
 #include "harness/core/error.h"
 #include "harness/core/json_io.h"
 #include "harness/core/text_util.h"
@@ -187,12 +188,7 @@ class MmeScorer : public Scorer {
     std::vector<SampleRecord> records;
     for (size_t i = 0; i < samples.size(); ++i) {
       const Sample& s = samples[i];
-      SampleRecord r;
-      r.id = s.id;
-      r.question = s.vars.at("question");
-      r.prediction = predictions[i].text;
-      r.missing = !predictions[i].present;
-      r.failed = !predictions[i].error.empty();
+      SampleRecord r = start_record(s, predictions[i]);
       const std::string gt = s.meta.at("answer").get<std::string>();
       r.references = json::array({gt});
       r.parsed = (r.missing || r.failed) ? "other" : mme_parse_prediction(r.prediction);

@@ -15,6 +15,7 @@
 
 #include "harness/core/error.h"
 #include "harness/core/json_io.h"
+#include "harness/core/records.h"
 #include "harness/core/task.h"
 #include "harness/core/text_util.h"
 #include "metrics/scienceqa.h"
@@ -106,12 +107,7 @@ class ScienceQaScorer : public Scorer {
     std::vector<SampleRecord> records;
     for (size_t i = 0; i < samples.size(); ++i) {
       const Sample& s = samples[i];
-      SampleRecord r;
-      r.id = s.id;
-      r.question = s.vars.at("question");
-      r.prediction = predictions[i].text;
-      r.missing = !predictions[i].present;
-      r.failed = !predictions[i].error.empty();
+      SampleRecord r = start_record(s, predictions[i]);
       const int answer = s.meta.at("answer").get<int>();
       r.references = json::array({std::string(1, static_cast<char>('A' + answer))});
       // eval_science_qa.py: a missing answer is "FAILED" with prompt "Unknown", so it is not multimodal either.

@@ -14,6 +14,7 @@
 #include "datasets/submission.h"
 #include "harness/core/error.h"
 #include "harness/core/json_io.h"
+#include "harness/core/records.h"
 #include "harness/core/task.h"
 
 namespace infeval {
@@ -94,12 +95,7 @@ class SeedScorer : public Scorer {
     std::vector<SampleRecord> records;
     for (size_t i = 0; i < samples.size(); ++i) {
       const Sample& s = samples[i];
-      SampleRecord r;
-      r.id = s.id;
-      r.question = s.vars.at("question");
-      r.prediction = predictions[i].text;
-      r.missing = !predictions[i].present;
-      r.failed = !predictions[i].error.empty();
+      SampleRecord r = start_record(s, predictions[i]);
       const std::string answer = s.meta.at("answer").get<std::string>();
       r.references = json::array({answer});
       r.parsed = r.prediction;

@@ -6,6 +6,22 @@
 
 namespace infeval {
 
+SampleRecord start_record(const Sample& sample, const Prediction& prediction) {
+  SampleRecord r;
+  r.id = sample.id;
+  for (const char* var : {"question", "text", "sentence"}) {
+    auto it = sample.vars.find(var);
+    if (it != sample.vars.end()) {
+      r.question = it->second;
+      break;
+    }
+  }
+  r.prediction = prediction.text;
+  r.missing = !prediction.present;
+  r.failed = !prediction.error.empty();
+  return r;
+}
+
 json sample_record_to_json(const SampleRecord& r) {
   return json{{"id", r.id},         {"question", r.question}, {"prediction", r.prediction},
               {"parsed", r.parsed}, {"references", r.references}, {"score", r.score},

@@ -9,6 +9,10 @@
 
 namespace infeval {
 
+// A record with the fields every scorer fills the same way: id, question (the sample's "question" var, else
+// "text", else "sentence"), the raw prediction, and the missing/failed flags. The scorer adds the rest.
+SampleRecord start_record(const Sample& sample, const Prediction& prediction);
+
 json sample_record_to_json(const SampleRecord& record);
 SampleRecord sample_record_from_json(const json& j, const std::string& where);
 void write_sample_records(const std::string& path, const std::vector<SampleRecord>& records);
