@@ -81,14 +81,8 @@ class MmvetScorer : public Scorer {
                      const std::vector<SampleRecord>& records, const std::string& out_dir,
                      const json& options) const override {
     const bool allow_missing = submission_allow_missing(task, options);
-    std::vector<std::string> ids;
     std::vector<bool> answered;
-    for (size_t i = 0; i < samples.size(); ++i) {
-      ids.push_back(samples[i].id);
-      answered.push_back(!records[i].missing && !records[i].failed);
-    }
-    const SubmissionCoverage coverage =
-        check_submission_coverage(ids, answered, allow_missing, "task " + task.name);
+    const SubmissionCoverage coverage = check_records_coverage(task, samples, records, allow_missing, &answered);
     json grader = json::object();
     for (size_t i = 0; i < samples.size(); ++i)
       if (answered[i]) grader["v1_" + samples[i].id] = records[i].prediction;

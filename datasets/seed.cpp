@@ -141,15 +141,9 @@ class SeedScorer : public Scorer {
                      const std::vector<SampleRecord>& records, const std::string& out_dir,
                      const json& options) const override {
     const bool allow_missing = submission_allow_missing(task, options);
-    std::vector<std::string> ids;
     std::vector<bool> answered;
     std::string content;
-    for (size_t i = 0; i < samples.size(); ++i) {
-      ids.push_back(samples[i].id);
-      answered.push_back(!records[i].missing && !records[i].failed);
-    }
-    const SubmissionCoverage coverage =
-        check_submission_coverage(ids, answered, allow_missing, "task " + task.name);
+    const SubmissionCoverage coverage = check_records_coverage(task, samples, records, allow_missing, &answered);
     for (size_t i = 0; i < samples.size(); ++i)
       content += json{{"question_id", samples[i].meta.at("question_id_json")}, {"prediction", records[i].prediction}}
                      .dump() +

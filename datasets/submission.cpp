@@ -40,6 +40,18 @@ SubmissionCoverage check_submission_coverage(const std::vector<std::string>& req
   return coverage;
 }
 
+SubmissionCoverage check_records_coverage(const TaskConfig& task, const std::vector<Sample>& samples,
+                                          const std::vector<SampleRecord>& records, bool allow_missing,
+                                          std::vector<bool>* answered) {
+  std::vector<std::string> ids;
+  answered->clear();
+  for (size_t i = 0; i < samples.size(); ++i) {
+    ids.push_back(samples[i].id);
+    answered->push_back(!records[i].missing && !records[i].failed);
+  }
+  return check_submission_coverage(ids, *answered, allow_missing, "task " + task.name);
+}
+
 bool submission_allow_missing(const TaskConfig& task, const json& options) {
   auto read = [&](const json& from, const std::string& where) -> int {
     if (!from.is_object() || !from.contains("allow_missing")) return -1;

@@ -29,6 +29,12 @@ SubmissionCoverage check_submission_coverage(const std::vector<std::string>& req
                                              const std::vector<bool>& answered, bool allow_missing,
                                              const std::string& what);
 
+// The same for scored records aligned with samples (an id is answered when its record is neither missing nor
+// failed); `answered` receives the per-sample flags.
+SubmissionCoverage check_records_coverage(const TaskConfig& task, const std::vector<Sample>& samples,
+                                          const std::vector<SampleRecord>& records, bool allow_missing,
+                                          std::vector<bool>* answered);
+
 // The --allow-missing switch: write_outputs options key "allow_missing" (bool), else the task option of the same
 // name, else false. A non-boolean value is an InputError.
 bool submission_allow_missing(const TaskConfig& task, const json& options);
