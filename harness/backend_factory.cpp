@@ -1,5 +1,8 @@
 #include "harness/backend_factory.h"
 
+#include <algorithm>
+#include <map>
+
 #include <fmt/format.h>
 
 #include "harness/backends/builtin_backends.h"
@@ -10,6 +13,23 @@
 #endif
 
 namespace infeval {
+namespace {
+
+// A flag value that must be a whole number >= 0.
+int parse_count_flag(const std::string& flag, const std::string& value) {
+  size_t used = 0;
+  long parsed = -1;
+  try {
+    parsed = std::stol(value, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used != value.size() || value.empty() || parsed < 0 || parsed > 1000000000L)
+    throw InputError(fmt::format("{} '{}': expected a whole number >= 0", flag, value));
+  return static_cast<int>(parsed);
+}
+
+}  // namespace
 
 std::vector<std::string> backend_names() {
 #ifdef INFEVAL_HAVE_NATIVE
@@ -19,6 +39,27 @@ std::vector<std::string> backend_names() {
 #endif
 }
 
+const std::vector<std::string>& backend_value_flags() {
+  static const std::vector<std::string> flags = {"--backend",  "--model",  "--device",           "--precision",
+                                                 "--threads",  "--rule",   "--replay",           "--protocol",
+                                                 "--feature-cache-mb", "--preprocess-threads"};
+  return flags;
+}
+
+std::vector<std::string> strip_backend_flags(const std::vector<std::string>& args) {
+  const std::vector<std::string>& flags = backend_value_flags();
+  std::vector<std::string> own;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string name = args[i].substr(0, args[i].find('='));
+    if (std::find(flags.begin(), flags.end(), name) != flags.end()) {
+      if (args[i].find('=') == std::string::npos) ++i;  // skip the value too
+      continue;
+    }
+    own.push_back(args[i]);
+  }
+  return own;
+}
+
 std::string backend_flags_help() {
   return "Backend:\n"
          "  --backend NAME        native (default with --model) | fixed | replay\n"
@@ -26,14 +67,18 @@ std::string backend_flags_help() {
          "  --device DEV          native: cpu (default) | cuda | cuda:N\n"
          "  --precision P         native: fp32 (default on cpu) | bf16 (default on cuda) | fp16\n"
          "  --threads N           native: CPU threads (default: all cores)\n"
+         "  --feature-cache-mb N  native: memory for visual tokens kept across batches, so an image shared by\n"
+         "                        several questions goes through the ViT once (default 4096 on cuda, 1024 on\n"
+         "                        cpu; 0: reuse inside a batch only)\n"
+         "  --preprocess-threads N native: threads decoding and resizing images ahead of the model (default:\n"
+         "                        min(8, cores); 0: on the calling thread)\n"
          "  --rule RULE           fixed: text:ANSWER (default text:yes) | cycle:A|B|C | echo\n"
          "  --replay PATH         replay: predictions file (any format `infeval score` reads) or run dir\n"
          "  --protocol P          multitask | chat (default: the model's; multitask for fixed/replay)\n";
 }
 
 std::unique_ptr<Backend> make_backend_from_flags(const std::vector<std::string>& args, std::vector<std::string>* rest) {
-  const std::vector<std::string> backend_flags = {"--backend", "--model",    "--device", "--precision",
-                                                  "--threads", "--rule",     "--replay", "--protocol"};
+  const std::vector<std::string>& backend_flags = backend_value_flags();
   std::map<std::string, std::string> values;
   for (size_t i = 0; i < args.size(); ++i) {
     std::string arg = args[i], value;
@@ -78,7 +123,11 @@ std::unique_ptr<Backend> make_backend_from_flags(const std::vector<std::string>&
     if (values.count("--device")) o.device = values["--device"];
     if (values.count("--precision")) o.precision = values["--precision"];
     else if (o.device != "cpu") o.precision = "bf16";
-    if (values.count("--threads")) o.threads = std::stoi(values["--threads"]);
+    if (values.count("--threads")) o.threads = parse_count_flag("--threads", values["--threads"]);
+    if (values.count("--feature-cache-mb"))
+      o.feature_cache_mb = parse_count_flag("--feature-cache-mb", values["--feature-cache-mb"]);
+    if (values.count("--preprocess-threads"))
+      o.preprocess_threads = parse_count_flag("--preprocess-threads", values["--preprocess-threads"]);
     if (!protocol.empty()) o.protocol = protocol;
     return make_native_backend(o);
   }

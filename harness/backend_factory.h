@@ -5,6 +5,7 @@
 //   --replay PATH                   (replay: a predictions file)
 //   --protocol multitask|chat       (fixed/replay: which prompts to build; native: from the model config)
 //   --device cpu|cuda[:N]  --precision fp32|bf16|fp16  --threads N   (native)
+//   --feature-cache-mb N  --preprocess-threads N                      (native)
 #pragma once
 #include <memory>
 #include <string>
@@ -16,6 +17,13 @@ namespace infeval {
 
 // Consumes the backend flags from `args`; the others are returned in `rest` in order.
 std::unique_ptr<Backend> make_backend_from_flags(const std::vector<std::string>& args, std::vector<std::string>* rest);
+
+// The flags above (each takes one value).
+const std::vector<std::string>& backend_value_flags();
+
+// `args` without the backend flags and their values, for a command's own parser (typos in its flags then fail
+// before a model is loaded).
+std::vector<std::string> strip_backend_flags(const std::vector<std::string>& args);
 
 // Help text for the flags above.
 std::string backend_flags_help();

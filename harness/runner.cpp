@@ -1,5 +1,7 @@
 #include "harness/runner.h"
 
+#include <sys/resource.h>
+
 #include <chrono>
 #include <filesystem>
 #include <map>
@@ -95,6 +97,44 @@ std::map<std::string, PredictionRecord> finished_predictions(const std::string& 
   return done;
 }
 
+// Peak resident memory of this process so far (Linux reports ru_maxrss in KiB).
+int64_t peak_host_memory_bytes() {
+  struct rusage usage {};
+  if (getrusage(RUSAGE_SELF, &usage) != 0) return 0;
+  return static_cast<int64_t>(usage.ru_maxrss) * 1024;
+}
+
+// Wall-clock seconds of the runner's own stages (the backend reports its model stages in backend_stats).
+struct RunnerStageTimes {
+  double load_tasks = 0.0;  // adapters: reading questions and annotations, rendering prompts
+  double generate = 0.0;    // inside Backend::generate
+  double write = 0.0;       // appending and syncing predictions
+  double score = 0.0;       // scoring every task (set by score_prepared just before results.json is written)
+  json to_json() const {
+    return json{{"load_tasks", load_tasks}, {"generate", generate}, {"write_predictions", write}, {"score", score}};
+  }
+};
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+// A permutation of 0..n-1 from Backend::schedule(), checked: a bad one would silently drop or repeat samples.
+std::vector<size_t> checked_schedule(const Backend& backend, const std::vector<Request>& pending, int batch_size,
+                                     const std::string& backend_name) {
+  std::vector<size_t> order = backend.schedule(pending, batch_size);
+  std::vector<bool> seen(pending.size(), false);
+  bool valid = order.size() == pending.size();
+  for (size_t i = 0; valid && i < order.size(); ++i) {
+    valid = order[i] < pending.size() && !seen[order[i]];
+    if (valid) seen[order[i]] = true;
+  }
+  if (!valid)
+    throw RuntimeFailure(fmt::format("backend {}: schedule() did not return a permutation of the {} pending requests",
+                                     backend_name, pending.size()));
+  return order;
+}
+
 json run_json(const RunOptions& options, const std::string& protocol, const std::string& start_time, double seconds,
               size_t generated) {
   return json{{"command_line", options.command_line},
@@ -108,13 +148,16 @@ json run_json(const RunOptions& options, const std::string& protocol, const std:
               {"shard", {{"index", options.shard.index}, {"count", options.shard.count}}},
               {"limit", options.limit ? json{{"count", options.limit->count}, {"seed", options.limit->seed}} : json()},
               {"batch_size", options.batch_size},
+              {"schedule", options.schedule},
               {"protocol", protocol},
-              {"data_root", options.data_root}};
+              {"data_root", options.data_root},
+              {"peak_host_memory_bytes", peak_host_memory_bytes()}};
 }
 
 // Scores every task from the predictions in the run directory that match the current keys.
 std::string score_prepared(const std::vector<PreparedTask>& tasks, const std::string& out_dir, const BackendInfo& info,
-                           const json& backend_stats, const json& run, const json& output_options) {
+                           const json& backend_stats, json run, const json& output_options) {
+  const auto start = std::chrono::steady_clock::now();
   std::vector<TaskResult> results;
   for (const auto& t : tasks) {
     const auto done = finished_predictions(out_dir, t.config.name);
@@ -133,6 +176,7 @@ std::string score_prepared(const std::vector<PreparedTask>& tasks, const std::st
     }
     results.push_back(score_task(t.config, selected_samples, predictions, t.variant, out_dir, output_options));
   }
+  if (run.contains("stage_seconds")) run["stage_seconds"]["score"] = seconds_since(start);
   return write_results(out_dir, run, info, backend_stats, results);
 }
 
@@ -191,7 +235,10 @@ RunSummary run_evaluation(Backend& backend, const RunOptions& options) {
   if (options.tasks.empty()) throw InputError("no tasks given (--tasks NAME[,NAME...]; see `infeval list tasks`)");
   if (options.out_dir.empty()) throw InputError("no output directory given (--output DIR)");
   if (options.batch_size < 1) throw InputError("--batch-size must be >= 1");
+  if (options.schedule != "backend" && options.schedule != "file-order")
+    throw InputError("--schedule must be 'backend' or 'file-order' (got '" + options.schedule + "')");
   const auto start = std::chrono::steady_clock::now();
+  RunnerStageTimes stage_times;
   const std::string start_time = utc_now_iso8601();
   const BackendInfo info = backend.info();
   const std::string protocol = !options.protocol.empty() ? options.protocol
@@ -200,6 +247,7 @@ RunSummary run_evaluation(Backend& backend, const RunOptions& options) {
   // Load and validate every task before generating anything: a typo in the last task should not cost a long run.
   std::vector<PreparedTask> tasks;
   for (const auto& name : options.tasks) tasks.push_back(prepare_task(name, options, protocol, options.limit, options.shard));
+  stage_times.load_tasks = seconds_since(start);
 
   write_manifest(options, info, protocol, start_time);
 
@@ -216,27 +264,45 @@ RunSummary run_evaluation(Backend& backend, const RunOptions& options) {
       if (done.count(key)) ++ts.resumed;
       else pending.push_back(k);
     }
+    if (options.schedule == "backend") {
+      std::vector<Request> pending_requests;
+      for (size_t k : pending) pending_requests.push_back(t.requests[k]);
+      const std::vector<size_t> order = checked_schedule(backend, pending_requests, options.batch_size, info.name);
+      std::vector<size_t> scheduled;
+      for (size_t i : order) scheduled.push_back(pending[i]);
+      pending.swap(scheduled);
+    }
     PredictionWriter writer(options.out_dir + "/predictions/" +
                             predictions_file_name(t.config.name, options.shard.index, options.shard.count));
     Progress progress(t.config.name, ts.total, options.show_progress);
     progress.advance(ts.resumed);
-    for (size_t begin = 0; begin < pending.size(); begin += static_cast<size_t>(options.batch_size)) {
-      const size_t end = std::min(pending.size(), begin + static_cast<size_t>(options.batch_size));
-      std::vector<PredictionRecord> records(end - begin);
+    const size_t batch_size = static_cast<size_t>(options.batch_size);
+    // The requests of pending[begin, end) that go to the backend (a missing image is recorded without it).
+    auto backend_requests = [&](size_t begin, size_t end, std::vector<size_t>* slots) {
       std::vector<Request> batch;
-      std::vector<size_t> batch_slot;  // records index of each request sent to the backend
+      for (size_t i = begin; i < end; ++i) {
+        const Request& r = t.requests[pending[i]];
+        if (!r.image_path.empty() && !fs::exists(r.image_path)) continue;
+        batch.push_back(r);
+        if (slots) slots->push_back(i - begin);
+      }
+      return batch;
+    };
+    for (size_t begin = 0; begin < pending.size(); begin += batch_size) {
+      const size_t end = std::min(pending.size(), begin + batch_size);
+      std::vector<PredictionRecord> records(end - begin);
       for (size_t i = begin; i < end; ++i) {
         const Request& r = t.requests[pending[i]];
         records[i - begin] = make_record(r, t.prompt_hashes[pending[i]], info.model_digest);
-        if (!r.image_path.empty() && !fs::exists(r.image_path)) {
-          records[i - begin].error = "image not found: " + r.image_path;
-          continue;
-        }
-        batch.push_back(r);
-        batch_slot.push_back(i - begin);
+        if (!r.image_path.empty() && !fs::exists(r.image_path)) records[i - begin].error = "image not found: " + r.image_path;
       }
+      std::vector<size_t> batch_slot;  // records index of each request sent to the backend
+      const std::vector<Request> batch = backend_requests(begin, end, &batch_slot);
+      if (end < pending.size()) backend.prefetch(backend_requests(end, std::min(pending.size(), end + batch_size), nullptr));
       if (!batch.empty()) {
+        const auto generate_start = std::chrono::steady_clock::now();
         const std::vector<Response> responses = backend.generate(batch);
+        stage_times.generate += seconds_since(generate_start);
         if (responses.size() != batch.size())
           throw RuntimeFailure(fmt::format("backend {} returned {} answers for {} requests", info.name,
                                            responses.size(), batch.size()));
@@ -247,7 +313,9 @@ RunSummary run_evaluation(Backend& backend, const RunOptions& options) {
       }
       for (const auto& r : records)
         if (!r.error.empty()) ++ts.failed;
+      const auto write_start = std::chrono::steady_clock::now();
       writer.append_batch(records);
+      stage_times.write += seconds_since(write_start);
       ts.generated += records.size();
       progress.advance(records.size());
     }
@@ -256,10 +324,11 @@ RunSummary run_evaluation(Backend& backend, const RunOptions& options) {
     summary.tasks.push_back(ts);
   }
 
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double seconds = seconds_since(start);
   summary.seconds = seconds;
   if (!options.score || options.shard.count > 1) return summary;
   json run = run_json(options, protocol, start_time, seconds, generated_total);
+  run["stage_seconds"] = stage_times.to_json();
   summary.results_path = score_prepared(tasks, options.out_dir, info, backend.stats(), run, options.output_options);
   return summary;
 }

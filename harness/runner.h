@@ -30,6 +30,9 @@ struct RunOptions {
   std::vector<std::pair<std::string, std::string>> file_overrides; // --file KEY=PATH (applies to every task)
   std::string out_dir;
   int batch_size = 8;
+  // "backend": the order Backend::schedule() proposes (e.g. length buckets); "file-order": question-file order.
+  // Results are identical either way; only the batches' composition (and so throughput) changes.
+  std::string schedule = "backend";
   std::string protocol;            // empty: the backend's protocol
   std::string variant;             // empty: each task's default variant
   ShardSpec shard;

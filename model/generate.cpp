@@ -127,8 +127,9 @@ GenerationOutput beam_search(const Llama& llama, const at::Tensor& embeds, const
   const int64_t V = logits.size(1);
   const std::vector<int64_t> lengths = prompt_lengths(mask);
 
-  // Running beam scores (fp32 sums as in HF): beam 0 of each question starts at 0, the others at -1e9.
-  at::Tensor beam_scores = torch::zeros({Q, B}, torch::kFloat);
+  // Running beam scores (fp32 sums as in HF): beam 0 of each question starts at 0, the others at -1e9. They stay
+  // on the logits' device: per step only the top 2*beams candidates per question ([Q, 2B]) come to the host.
+  at::Tensor beam_scores = torch::zeros({Q, B}, logits.options().dtype(torch::kFloat));
   beam_scores.narrow(1, 1, B - 1).fill_(-1e9f);
   beam_scores = beam_scores.view({S});
   std::vector<std::vector<int>> running(S);
@@ -136,11 +137,11 @@ GenerationOutput beam_search(const Llama& llama, const at::Tensor& embeds, const
   std::vector<bool> done(Q, false);
 
   for (int step = 0; step < settings.max_new_tokens; ++step) {
-    at::Tensor scores = torch::log_softmax(logits.to(torch::kCPU, torch::kFloat), -1);
+    at::Tensor scores = torch::log_softmax(logits.to(torch::kFloat), -1);
     if (step < settings.min_length) scores.select(1, eos_id).fill_(-std::numeric_limits<float>::infinity());
     scores = (scores + beam_scores.unsqueeze(1)).view({Q, B * V});
     const auto top = torch::topk(scores, 2 * B, 1, true, true);
-    const at::Tensor top_scores = std::get<0>(top).contiguous();
+    const at::Tensor top_scores = std::get<0>(top).to(torch::kCPU).contiguous();
     const std::vector<int64_t> top_ids = to_vector(std::get<1>(top));
     const float* top_values = top_scores.data_ptr<float>();
 
@@ -180,7 +181,7 @@ GenerationOutput beam_search(const Llama& llama, const at::Tensor& embeds, const
       reordered[s].push_back(static_cast<int>(next_tokens[s]));
     }
     running.swap(reordered);
-    beam_scores = torch::tensor(next_scores, torch::kFloat);
+    beam_scores = torch::tensor(next_scores, torch::kFloat).to(logits.device());
 
     if (std::all_of(done.begin(), done.end(), [](bool d) { return d; })) break;
     if (step + 1 >= settings.max_new_tokens) break;
@@ -192,7 +193,8 @@ GenerationOutput beam_search(const Llama& llama, const at::Tensor& embeds, const
 
   // finalize: open beams of unfinished questions join the hypotheses with their running sums.
   GenerationOutput out;
-  const float* final_scores = beam_scores.data_ptr<float>();
+  const at::Tensor final_scores_host = beam_scores.to(torch::kCPU).contiguous();
+  const float* final_scores = final_scores_host.data_ptr<float>();
   for (int64_t q = 0; q < Q; ++q) {
     if (!done[q]) {
       for (int64_t b = 0; b < B; ++b) hyps[q].add(running[q * B + b], static_cast<double>(final_scores[q * B + b]), false);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <map>
+#include <thread>
 
 #include <fmt/format.h>
 #include <torch/torch.h>
@@ -10,10 +11,16 @@
 #include "harness/core/error.h"
 #include "harness/core/sha256.h"
 #include "harness/core/json_io.h"
+#include "harness/core/schedule.h"
 #include "model/generate.h"
 #include "model/image.h"
+#include "model/image_pipeline.h"
 #include "model/infmllm_model.h"
 #include "model/prompting.h"
+#include "model/visual_cache.h"
+#ifdef INFEVAL_HAVE_CUDA
+#include <c10/cuda/CUDACachingAllocator.h>
+#endif
 
 namespace infeval {
 namespace {
@@ -46,6 +53,25 @@ std::string chat_postprocess(const std::string& text) {
   return out;
 }
 
+// Peak memory of the CUDA caching allocator on `device` since the backend was created (bytes); {} on the CPU.
+json device_memory_stats(const at::Device& device) {
+#ifdef INFEVAL_HAVE_CUDA
+  if (device.is_cuda()) {
+    const auto stats = c10::cuda::CUDACachingAllocator::getDeviceStats(device.index());
+    return json{{"peak_device_memory_bytes", stats.allocated_bytes[0].peak},
+                {"peak_device_reserved_bytes", stats.reserved_bytes[0].peak}};
+  }
+#else
+  (void)device;
+#endif
+  return json::object();
+}
+
+int default_preprocess_threads() {
+  const unsigned cores = std::thread::hardware_concurrency();
+  return static_cast<int>(std::min(8u, std::max(1u, cores)));
+}
+
 class NativeBackend : public Backend {
  public:
   explicit NativeBackend(const NativeBackendOptions& options) : options_(options) {
@@ -60,8 +86,18 @@ class NativeBackend : public Backend {
     load_seconds_ = std::chrono::duration<double>(Clock::now() - start).count();
     digest_ = weights_digest(model_->weight_files());
     protocol_ = options.protocol.empty() ? config.protocol : options.protocol;
-    norm_.mean = config.image_mean;
-    norm_.std = config.image_std;
+    ImageNormalization norm;
+    norm.mean = config.image_mean;
+    norm.std = config.image_std;
+    const int threads = options.preprocess_threads >= 0 ? options.preprocess_threads : default_preprocess_threads();
+    images_ = std::make_unique<ImagePipeline>(threads, config.image_size, norm);
+    const int64_t cache_mb = options.feature_cache_mb >= 0 ? options.feature_cache_mb
+                             : model_->device().is_cuda() ? 4096
+                                                          : 1024;
+    cache_ = std::make_unique<VisualTokenCache>(cache_mb * 1024 * 1024);
+#ifdef INFEVAL_HAVE_CUDA
+    if (model_->device().is_cuda()) c10::cuda::CUDACachingAllocator::resetPeakStats(model_->device().index());
+#endif
   }
 
   BackendInfo info() const override {
@@ -80,25 +116,55 @@ class NativeBackend : public Backend {
   }
 
   json stats() const override {
-    return json{{"stage_seconds",
-                 {{"load", load_seconds_},
-                  {"preprocess", preprocess_s_},
-                  {"vit", vit_s_},
-                  {"adapter", adapter_s_},
-                  {"prefill", times_.prefill_s},
-                  {"decode", times_.decode_s}}},
-                {"samples", samples_},
-                {"failed_samples", failed_},
-                {"model_batches", batches_}};
+    const json preprocess = images_->stats();
+    // preprocess: decode + resize time on the workers (overlaps the model); preprocess_wait: the part the model
+    // thread waited for.
+    json stats = {{"stage_seconds",
+                   {{"load", load_seconds_},
+                    {"preprocess", preprocess["worker_seconds"]},
+                    {"preprocess_wait", preprocess_wait_s_},
+                    {"vit", vit_s_},
+                    {"adapter", adapter_s_},
+                    {"prefill", times_.prefill_s},
+                    {"decode", times_.decode_s}}},
+                  {"samples", samples_},
+                  {"failed_samples", failed_},
+                  {"model_batches", batches_},
+                  {"vit_images", vit_images_},
+                  {"feature_cache", cache_->stats()},
+                  {"preprocess", preprocess}};
+    stats.update(device_memory_stats(model_->device()));
+    return stats;
+  }
+
+  // Length buckets (prompt tokens, visual tokens included) per generation setting, windows of 16 batches.
+  std::vector<size_t> schedule(const std::vector<Request>& pending, int batch_size) const override {
+    std::vector<int64_t> lengths;
+    std::vector<std::string> groups;
+    for (const Request& request : pending) {
+      Prepared prepared;
+      Response ignored;
+      prepare_prompt(request, &prepared, &ignored);  // a failing prompt gets length 0; generate() reports it
+      const int64_t visual = prepared.ids.has_image ? model_->config().num_visual_tokens() : 0;
+      lengths.push_back(static_cast<int64_t>(prepared.ids.before.size() + prepared.ids.after.size()) + visual);
+      groups.push_back(prepared.protocol + '\x1f' + request.generation.to_json().dump());
+    }
+    return length_bucketed_order(lengths, groups, static_cast<size_t>(std::max(1, batch_size)) * 16);
+  }
+
+  void prefetch(const std::vector<Request>& upcoming) override {
+    for (const Request& request : upcoming) {
+      const std::string key = ImagePipeline::image_key(request);
+      if (!key.empty() && !cache_->contains(key)) images_->start(key, request);
+    }
   }
 
   std::vector<Response> generate(const std::vector<Request>& batch) override {
     torch::NoGradGuard no_grad;
     std::vector<Response> responses(batch.size());
     std::vector<Prepared> prepared(batch.size());
-    auto start = Clock::now();
-    for (size_t i = 0; i < batch.size(); ++i) prepare(batch[i], &prepared[i], &responses[i]);
-    preprocess_s_ += seconds_since(start);
+    for (size_t i = 0; i < batch.size(); ++i) prepare_prompt(batch[i], &prepared[i], &responses[i]);
+    visual_tokens_for(batch, &prepared, &responses);
 
     // Group by generation settings (first-appearance order), one model batch per group.
     std::map<std::string, std::vector<size_t>> groups;
@@ -118,8 +184,9 @@ class NativeBackend : public Backend {
  private:
   struct Prepared {
     PromptIds ids;
-    std::vector<float> pixels;  // 3 x S x S when the prompt has an image
     std::string protocol;
+    std::string image_key;  // ImagePipeline::image_key when the prompt has an image
+    at::Tensor visual;      // [T, hidden] on the model's device, when the prompt has an image
   };
 
   static double seconds_since(Clock::time_point start) {
@@ -132,7 +199,7 @@ class NativeBackend : public Backend {
 #endif
   }
 
-  void prepare(const Request& request, Prepared* out, Response* response) const {
+  void prepare_prompt(const Request& request, Prepared* out, Response* response) const {
     const std::string where = request.task + ":" + request.sample_id;
     const ModelConfig& config = model_->config();
     try {
@@ -144,18 +211,79 @@ class NativeBackend : public Backend {
       } else {
         throw InputError(where + ": unknown protocol '" + out->protocol + "'");
       }
-      if (!out->ids.has_image) return;
-      if (request.image_path.empty() && request.image_bytes.empty()) {
+      if (out->ids.has_image && request.image_path.empty() && request.image_bytes.empty()) {
         throw InputError(where + ": the prompt has an image marker but the request has no image");
       }
-      const RgbImage image = request.image_bytes.empty()
-                                 ? decode_image_file(request.image_path)
-                                 : decode_image_bytes(request.image_bytes, where + " (inline image)");
-      out->pixels = preprocess_image(image, config.image_size, request.expand_to_square, norm_);
-    } catch (const ImageError& e) {
-      response->error = e.what();
     } catch (const InputError& e) {
       response->error = e.what();
+    }
+  }
+
+  // Fills Prepared::visual for every request with an image: from the feature cache, or through ViT -> ln_vision ->
+  // pool-adapter once per distinct image of the batch. A failing image fails the requests that need it.
+  void visual_tokens_for(const std::vector<Request>& batch, std::vector<Prepared>* prepared,
+                         std::vector<Response>* responses) {
+    std::map<std::string, at::Tensor> tokens_of;     // this batch's images
+    std::vector<std::string> missing_keys;          // first-appearance order
+    std::map<std::string, size_t> first_request;    // key -> the request whose image is decoded
+    for (size_t i = 0; i < batch.size(); ++i) {
+      Prepared& p = (*prepared)[i];
+      if (!(*responses)[i].error.empty() || !p.ids.has_image) continue;
+      p.image_key = ImagePipeline::image_key(batch[i]);
+      if (tokens_of.count(p.image_key) || first_request.count(p.image_key)) continue;
+      const at::Tensor cached = cache_->find(p.image_key);
+      if (cached.defined()) {
+        tokens_of[p.image_key] = cached;
+        images_->discard(p.image_key);  // prefetched before it was cached
+      } else {
+        first_request[p.image_key] = i;
+        missing_keys.push_back(p.image_key);
+      }
+    }
+    for (const std::string& key : missing_keys) images_->start(key, batch[first_request[key]]);
+
+    // Pixels of the missing images; a failure is remembered per key.
+    const int64_t S = model_->config().image_size;
+    std::map<std::string, std::string> failure_of;
+    std::vector<std::string> decoded_keys;
+    at::Tensor pixels = torch::empty({static_cast<int64_t>(missing_keys.size()), 3, S, S}, torch::kFloat);
+    auto start = Clock::now();
+    for (const std::string& key : missing_keys) {
+      try {
+        const std::vector<float> p = images_->take(key, batch[first_request[key]]);
+        std::copy(p.begin(), p.end(), pixels[static_cast<int64_t>(decoded_keys.size())].data_ptr<float>());
+        decoded_keys.push_back(key);
+      } catch (const ImageError& e) {
+        failure_of[key] = e.what();
+      } catch (const InputError& e) {
+        failure_of[key] = e.what();
+      }
+    }
+    preprocess_wait_s_ += seconds_since(start);
+
+    if (!decoded_keys.empty()) {
+      const int64_t n = static_cast<int64_t>(decoded_keys.size());
+      start = Clock::now();
+      const at::Tensor features = model_->vision_features(pixels.narrow(0, 0, n).to(model_->device()));
+      synchronize();
+      vit_s_ += seconds_since(start);
+      vit_images_ += n;
+      start = Clock::now();
+      const at::Tensor tokens = model_->visual_tokens(features);
+      synchronize();
+      adapter_s_ += seconds_since(start);
+      for (int64_t k = 0; k < n; ++k) {
+        tokens_of[decoded_keys[k]] = tokens[k];
+        cache_->insert(decoded_keys[k], tokens[k]);
+      }
+    }
+
+    for (size_t i = 0; i < batch.size(); ++i) {
+      Prepared& p = (*prepared)[i];
+      if (!(*responses)[i].error.empty() || !p.ids.has_image) continue;
+      auto failed = failure_of.find(p.image_key);
+      if (failed != failure_of.end()) (*responses)[i].error = failed->second;
+      else p.visual = tokens_of.at(p.image_key);
     }
   }
 
@@ -163,31 +291,20 @@ class NativeBackend : public Backend {
                  const std::vector<Prepared>& prepared, std::vector<Response>* responses) {
     const ModelConfig& config = model_->config();
     const GenerationSettings& settings = batch[items[0]].generation;
-    const int64_t Q = static_cast<int64_t>(items.size()), S = config.image_size;
     ++batches_;
 
-    // Visual tokens for the items with an image; rows of the others stay zero (unused).
-    std::vector<int64_t> with_image;
-    for (int64_t q = 0; q < Q; ++q) {
-      if (prepared[items[q]].ids.has_image) with_image.push_back(q);
-    }
+    // Visual tokens [Q, T, hidden]; rows of prompts without an image are zeros (assemble_prompt_batch skips them).
     at::Tensor visual;
-    if (!with_image.empty()) {
-      auto start = Clock::now();
-      at::Tensor pixels = torch::empty({static_cast<int64_t>(with_image.size()), 3, S, S}, torch::kFloat);
-      for (size_t k = 0; k < with_image.size(); ++k) {
-        const std::vector<float>& p = prepared[items[with_image[k]]].pixels;
-        std::copy(p.begin(), p.end(), pixels[static_cast<int64_t>(k)].data_ptr<float>());
+    for (size_t i : items) {
+      if (prepared[i].visual.defined()) {
+        visual = prepared[i].visual;
+        break;
       }
-      const at::Tensor features = model_->vision_features(pixels.to(model_->device()));
-      synchronize();
-      vit_s_ += seconds_since(start);
-      start = Clock::now();
-      const at::Tensor tokens = model_->visual_tokens(features);
-      synchronize();
-      adapter_s_ += seconds_since(start);
-      visual = torch::zeros({Q, tokens.size(1), tokens.size(2)}, tokens.options());
-      visual.index_copy_(0, torch::tensor(with_image, torch::kLong).to(model_->device()), tokens);
+    }
+    if (visual.defined()) {
+      std::vector<at::Tensor> rows;
+      for (size_t i : items) rows.push_back(prepared[i].visual.defined() ? prepared[i].visual : torch::zeros_like(visual));
+      visual = torch::stack(rows);
     }
 
     std::vector<PromptIds> prompts;
@@ -195,7 +312,7 @@ class NativeBackend : public Backend {
     const PromptBatch inputs = assemble_prompt_batch(model_->llama(), prompts, visual, config.lm.pad_token_id);
     const GenerationOutput output = generate_tokens(model_->llama(), inputs.embeds, inputs.mask, settings,
                                                     config.lm.eos_token_id, config.lm.pad_token_id, &times_);
-    for (int64_t q = 0; q < Q; ++q) {
+    for (size_t q = 0; q < items.size(); ++q) {
       const size_t i = items[q];
       const std::string text = model_->tokenizer().decode(output.sequences[q]);
       (*responses)[i].text = prepared[i].protocol == "chat" ? chat_postprocess(text) : strip(text);
@@ -206,10 +323,11 @@ class NativeBackend : public Backend {
   std::unique_ptr<InfMllmModel> model_;
   std::string digest_;
   std::string protocol_;
-  ImageNormalization norm_;
-  double load_seconds_ = 0.0, preprocess_s_ = 0.0, vit_s_ = 0.0, adapter_s_ = 0.0;
+  std::unique_ptr<ImagePipeline> images_;
+  std::unique_ptr<VisualTokenCache> cache_;
+  double load_seconds_ = 0.0, preprocess_wait_s_ = 0.0, vit_s_ = 0.0, adapter_s_ = 0.0;
   GenerationTimes times_;
-  int64_t samples_ = 0, failed_ = 0, batches_ = 0;
+  int64_t samples_ = 0, failed_ = 0, batches_ = 0, vit_images_ = 0;
 };
 
 }  // namespace

@@ -48,17 +48,7 @@ int run_audit_command(const std::vector<std::string>& args) {
       return 0;
     }
   // Our flags first (typos fail before a model is loaded); backend flags are left to the factory.
-  const std::vector<std::string> backend_value_flags = {"--backend", "--model", "--device", "--precision",
-                                                        "--threads", "--rule",  "--replay", "--protocol"};
-  std::vector<std::string> own;
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string name = args[i].substr(0, args[i].find('='));
-    if (std::find(backend_value_flags.begin(), backend_value_flags.end(), name) != backend_value_flags.end()) {
-      if (args[i].find('=') == std::string::npos) ++i;
-      continue;
-    }
-    own.push_back(args[i]);
-  }
+  const std::vector<std::string> own = strip_backend_flags(args);
   CliArgs cli("audit", own,
               {"--task", "--tasks", "--batch-size", "--limit", "--seed", "--output", "--data-root", "--file",
                "--variant", "--config-dir", "--changes", "--resamples", "--json"},

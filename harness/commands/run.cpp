@@ -27,6 +27,8 @@ static const char* kRunHelp =
     "  --data-root DIR       root the task configs' file paths are relative to (default: .)\n"
     "  --file KEY=PATH       override one of a task's files (see `infeval list tasks`)\n"
     "  --batch-size N        requests per backend call (default 8)\n"
+    "  --schedule S          backend (default): the backend's order, e.g. similar prompt lengths batched\n"
+    "                        together; file-order: question-file order. Results are the same either way\n"
     "  --variant [TASK=]NAME scoring variant (default: the task's first)\n"
     "  --limit N [--seed S]  a seeded random subset of N samples per task (default seed 1234)\n"
     "  --shard I/N           run shard I of N (also from RANK/WORLD_SIZE, SLURM_PROCID/SLURM_NTASKS,\n"
@@ -44,23 +46,10 @@ int run_run_command(const std::vector<std::string>& args) {
     return 0;
   }
   // Parse our own flags first so that typos fail before a model is loaded.
-  std::vector<std::string> own;
-  {
-    std::vector<std::string> scratch;
-    const std::vector<std::string> backend_value_flags = {"--backend", "--model", "--device", "--precision",
-                                                          "--threads", "--rule",  "--replay", "--protocol"};
-    for (size_t i = 0; i < args.size(); ++i) {
-      const std::string name = args[i].substr(0, args[i].find('='));
-      if (std::find(backend_value_flags.begin(), backend_value_flags.end(), name) != backend_value_flags.end()) {
-        if (args[i].find('=') == std::string::npos) ++i;
-        continue;
-      }
-      own.push_back(args[i]);
-    }
-  }
+  const std::vector<std::string> own = strip_backend_flags(args);
   CliArgs cli("run", own,
               {"--tasks", "--output", "--data-root", "--file", "--batch-size", "--variant", "--limit", "--seed",
-               "--shard", "--config-dir"},
+               "--shard", "--config-dir", "--schedule"},
               {"--allow-missing", "--no-progress", "--no-score"});
   RunOptions options;
   options.config_dir = cli.value_or("--config-dir", default_config_dir());
@@ -69,6 +58,7 @@ int run_run_command(const std::vector<std::string>& args) {
   options.data_root = cli.value_or("--data-root", ".");
   for (const auto& f : cli.values("--file")) options.file_overrides.push_back(split_key_value(f, "--file"));
   options.batch_size = cli.int_value("--batch-size", 8);
+  options.schedule = cli.value_or("--schedule", "backend");
   options.variant = cli.value_or("--variant", "");
   if (cli.has("--limit")) {
     const int n = cli.int_value("--limit", 0);

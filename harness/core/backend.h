@@ -1,7 +1,9 @@
 // The Backend contract: turns requests (image + prompt + generation settings) into text. Implementations:
 // harness/backends/ (fixed, replay) and model/ (native InfMLLM through LibTorch, reached via a plain factory).
 #pragma once
+#include <cstddef>
 #include <memory>
+#include <numeric>
 #include <string>
 #include <vector>
 
@@ -60,6 +62,18 @@ class Backend {
   virtual std::vector<Response> generate(const std::vector<Request>& batch) = 0;
   // Stage times, peak memory and similar, merged into results.json under "backend_stats".
   virtual nlohmann::json stats() const { return nlohmann::json::object(); }
+  // The order in which the runner sends `pending` (a permutation of 0..n-1), `batch_size` requests at a time.
+  // Results never depend on it (predictions are keyed by sample); throughput may, e.g. batches of similar prompt
+  // length pad less. Default: as given (question-file order).
+  virtual std::vector<size_t> schedule(const std::vector<Request>& pending, int batch_size) const {
+    (void)batch_size;
+    std::vector<size_t> order(pending.size());
+    std::iota(order.begin(), order.end(), size_t{0});
+    return order;
+  }
+  // The runner's next batch, announced before the current one is generated: a backend may start decoding and
+  // preprocessing its images on other threads meanwhile. A hint only; the default ignores it.
+  virtual void prefetch(const std::vector<Request>& upcoming) { (void)upcoming; }
 };
 
 }  // namespace infeval

@@ -46,6 +46,32 @@ class RecordingBackend : public Backend {
   std::vector<std::string> prompts;
 };
 
+// Proposes the reverse of the pending order and records each prefetch hint and generate call, in sequence.
+class SchedulingBackend : public RecordingBackend {
+ public:
+  std::vector<size_t> schedule(const std::vector<Request>& pending, int batch_size) const override {
+    last_schedule_batch_size = batch_size;
+    std::vector<size_t> order;
+    for (size_t i = pending.size(); i-- > 0;) order.push_back(i);
+    if (broken) order.pop_back();
+    return order;
+  }
+  void prefetch(const std::vector<Request>& upcoming) override {
+    std::string ids;
+    for (const auto& r : upcoming) ids += r.sample_id + " ";
+    events.push_back("prefetch " + ids);
+  }
+  std::vector<Response> generate(const std::vector<Request>& batch) override {
+    std::string ids;
+    for (const auto& r : batch) ids += r.sample_id + " ";
+    events.push_back("generate " + ids);
+    return RecordingBackend::generate(batch);
+  }
+  bool broken = false;
+  mutable int last_schedule_batch_size = 0;
+  std::vector<std::string> events;
+};
+
 RunOptions toy_options(const ToyEnvironment& env, const std::string& out, int batch_size = 3) {
   RunOptions o;
   o.tasks = {"toy_qa"};
@@ -269,4 +295,57 @@ TEST(PredictionsStore, MalformedMiddleLineNamesFileAndLine) {
   } catch (const InputError& e) {
     EXPECT_NE(std::string(e.what()).find(path + ":2:"), std::string::npos) << e.what();
   }
+}
+
+TEST(Runner, BackendScheduleOrdersBatchesAndPrefetchAnnouncesTheNext) {
+  ToyEnvironment env("schedule", 7);
+  SchedulingBackend backend;
+  run_evaluation(backend, toy_options(env, env.root + "/out"));
+  EXPECT_EQ(backend.last_schedule_batch_size, 3);
+  // Reverse order 1006..1000 in batches of 3; each batch's successor is announced before the batch runs.
+  EXPECT_EQ(backend.events, (std::vector<std::string>{"prefetch 1003 1002 1001 ", "generate 1006 1005 1004 ",
+                                                      "prefetch 1000 ", "generate 1003 1002 1001 ",
+                                                      "generate 1000 "}));
+  const auto records = read_prediction_records(env.root + "/out/predictions/toy_qa.jsonl");
+  ASSERT_EQ(records.size(), 7u);
+  EXPECT_EQ(records.front().sample_id, "1006");
+  const json results = read_results(env.root + "/out");
+  EXPECT_EQ(results["run"]["schedule"], "backend");
+
+  // The same run in question-file order: identical samples file and metrics.
+  SchedulingBackend file_order_backend;
+  RunOptions file_order = toy_options(env, env.root + "/file-order");
+  file_order.schedule = "file-order";
+  run_evaluation(file_order_backend, file_order);
+  EXPECT_EQ(file_order_backend.batches[0], (std::vector<std::string>{"1000", "1001", "1002"}));
+  EXPECT_EQ(read_file(env.root + "/file-order/samples/toy_qa.jsonl"), read_file(env.root + "/out/samples/toy_qa.jsonl"));
+  EXPECT_EQ(read_results(env.root + "/file-order")["tasks"]["toy_qa"]["metrics"], results["tasks"]["toy_qa"]["metrics"]);
+}
+
+TEST(Runner, ScheduleThatIsNotAPermutationIsAnError) {
+  ToyEnvironment env("bad-schedule", 5);
+  SchedulingBackend backend;
+  backend.broken = true;
+  try {
+    run_evaluation(backend, toy_options(env, env.root + "/out"));
+    FAIL() << "expected RuntimeFailure";
+  } catch (const RuntimeFailure& e) {
+    EXPECT_NE(std::string(e.what()).find("not return a permutation of the 5 pending"), std::string::npos) << e.what();
+  }
+  RunOptions bad = toy_options(env, env.root + "/out2");
+  bad.schedule = "shuffle";
+  EXPECT_THROW(run_evaluation(backend, bad), InputError);
+}
+
+TEST(Runner, ResultsRecordStageTimesAndPeakHostMemory) {
+  ToyEnvironment env("stages", 4);
+  RecordingBackend backend;
+  run_evaluation(backend, toy_options(env, env.root + "/out"));
+  const json run = read_results(env.root + "/out")["run"];
+  for (const char* stage : {"load_tasks", "generate", "write_predictions", "score"}) {
+    ASSERT_TRUE(run["stage_seconds"].contains(stage)) << stage;
+    EXPECT_GE(run["stage_seconds"][stage].get<double>(), 0.0) << stage;
+  }
+  // This test process has at least its own code resident: well over 1 MiB.
+  EXPECT_GT(run["peak_host_memory_bytes"].get<int64_t>(), int64_t{1} << 20);
 }

@@ -109,12 +109,110 @@ TEST(NativeBackend, ChatRequestsWithAndWithoutImage) {
 }
 
 TEST(NativeBackend, StatsHaveStageTimes) {
-  tiny_backend().generate({vqa_request("s", image("photo.jpg"), "what", 1)});
-  const json stats = tiny_backend().stats();
-  for (const char* stage : {"preprocess", "vit", "adapter", "prefill", "decode"}) {
+  NativeBackendOptions options;
+  options.model = reference_fixture_dir();
+  const std::unique_ptr<Backend> backend = make_native_backend(options);
+  backend->generate({vqa_request("s", image("photo.jpg"), "what", 1)});
+  const json stats = backend->stats();
+  for (const char* stage : {"preprocess", "preprocess_wait", "vit", "adapter", "prefill", "decode"}) {
     ASSERT_TRUE(stats["stage_seconds"].contains(stage)) << stage;
     EXPECT_GT(stats["stage_seconds"][stage].get<double>(), 0.0) << stage;
   }
+  EXPECT_EQ(stats["vit_images"], 1);
+  EXPECT_EQ(stats["preprocess"]["images"], 1);
+}
+
+std::unique_ptr<Backend> backend_with(int feature_cache_mb, int preprocess_threads) {
+  NativeBackendOptions options;
+  options.model = reference_fixture_dir();
+  options.feature_cache_mb = feature_cache_mb;
+  options.preprocess_threads = preprocess_threads;
+  return make_native_backend(options);
+}
+
+std::vector<std::string> texts(const std::vector<Response>& responses) {
+  std::vector<std::string> out;
+  for (const Response& r : responses) {
+    EXPECT_EQ(r.error, "");
+    out.push_back(r.text);
+  }
+  return out;
+}
+
+// Two batches over two images (photo.jpg three times, rgba.png twice). With the cache each image goes through the
+// ViT once: 2 ViT images, batch 2 all hits (2), batch 1 two misses (a repeat inside a batch is not a lookup).
+// Without it: each batch runs its distinct images, 2 + 2. Answers are identical to one request at a time.
+TEST(NativeBackend, FeatureCacheRunsEachImageThroughTheVitOnce) {
+  const std::vector<Request> first = {vqa_request("a", image("photo.jpg"), "what color is the bus", 1),
+                                      vqa_request("b", image("photo.jpg"), "is it raining", 5),
+                                      vqa_request("c", image("rgba.png"), "what is this", 1)};
+  const std::vector<Request> second = {vqa_request("d", image("photo.jpg"), "how many people", 5),
+                                       vqa_request("e", image("rgba.png"), "where is it", 1)};
+  const auto cached = backend_with(64, 2);
+  const std::vector<std::string> cached_1 = texts(cached->generate(first)), cached_2 = texts(cached->generate(second));
+  const json stats = cached->stats();
+  EXPECT_EQ(stats["vit_images"], 2);
+  EXPECT_EQ(stats["feature_cache"]["hits"], 2);
+  EXPECT_EQ(stats["feature_cache"]["misses"], 2);
+  EXPECT_EQ(stats["feature_cache"]["entries"], 2);
+  EXPECT_EQ(stats["preprocess"]["images"], 2);
+
+  const auto uncached = backend_with(0, 0);
+  EXPECT_EQ(texts(uncached->generate(first)), cached_1);
+  EXPECT_EQ(texts(uncached->generate(second)), cached_2);
+  EXPECT_EQ(uncached->stats()["vit_images"], 4);
+  EXPECT_EQ(uncached->stats()["feature_cache"]["entries"], 0);
+  // One request at a time through a fresh backend gives the same answers.
+  std::vector<std::string> alone_1, alone_2;
+  for (const Request& r : first) alone_1.push_back(backend_with(0, 0)->generate({r})[0].text);
+  for (const Request& r : second) alone_2.push_back(backend_with(0, 0)->generate({r})[0].text);
+  EXPECT_EQ(cached_1, alone_1);
+  EXPECT_EQ(cached_2, alone_2);
+}
+
+// The runner announces the next batch: its images are decoded on the workers once, even when two requests share
+// one, and an image whose tokens are already cached is not decoded again.
+TEST(NativeBackend, PrefetchDecodesEachUpcomingImageOnce) {
+  const std::vector<Request> batch = {vqa_request("a", image("gray.jpg"), "what color is the bus", 1),
+                                      vqa_request("b", image("gray.jpg"), "is it raining", 1),
+                                      vqa_request("c", image("palette.png"), "what is this", 1)};
+  const auto backend = backend_with(64, 2);
+  backend->prefetch(batch);
+  const std::vector<std::string> answers = texts(backend->generate(batch));
+  EXPECT_EQ(backend->stats()["preprocess"]["images"], 2);
+  backend->prefetch({vqa_request("d", image("gray.jpg"), "and now", 1)});  // cached: nothing to decode
+  backend->generate({vqa_request("d", image("gray.jpg"), "and now", 1)});
+  EXPECT_EQ(backend->stats()["preprocess"]["images"], 2);
+  EXPECT_EQ(backend->stats()["preprocess"]["discarded"], 0);
+  EXPECT_EQ(texts(backend_with(0, 0)->generate(batch)), answers);
+}
+
+// A corrupt image fails every request that needs it, and only those, also when it was prefetched.
+TEST(NativeBackend, PrefetchedCorruptImageFailsItsRequestsOnly) {
+  const std::string corrupt = "/tmp/infeval_native_prefetch_corrupt.png";
+  std::ofstream(corrupt, std::ios::binary) << "\x89PNG\r\n\x1a\n truncated";
+  const std::vector<Request> batch = {vqa_request("bad1", corrupt, "what", 1),
+                                      vqa_request("ok", image("photo.jpg"), "what", 1),
+                                      vqa_request("bad2", corrupt, "why", 1)};
+  const auto backend = backend_with(64, 2);
+  backend->prefetch(batch);
+  const std::vector<Response> out = backend->generate(batch);
+  std::remove(corrupt.c_str());
+  EXPECT_NE(out[0].error.find(corrupt), std::string::npos) << out[0].error;
+  EXPECT_EQ(out[1].error, "");
+  EXPECT_EQ(out[2].error, out[0].error);
+}
+
+// schedule(): shorter prompts first inside a window, one generation setting after the other (first appearance).
+TEST(NativeBackend, ScheduleBucketsByPromptTokensPerGenerationSetting) {
+  const std::vector<Request> pending = {
+      vqa_request("long", image("photo.jpg"), "how many people are standing near the old red clock tower today", 1),
+      vqa_request("beam", image("photo.jpg"), "what", 5),
+      vqa_request("short", image("photo.jpg"), "what", 1),
+      vqa_request("mid", image("photo.jpg"), "what color is the bus", 1)};
+  EXPECT_EQ(tiny_backend().schedule(pending, 8), (std::vector<size_t>{2, 3, 0, 1}));
+  // Windows of 16 batches of 1: here one window holds 16 requests, so a window of batch size 1 still sorts all 4.
+  EXPECT_EQ(tiny_backend().schedule(pending, 1), (std::vector<size_t>{2, 3, 0, 1}));
 }
 
 TEST(NativeBackend, UnknownModelIsAnInputError) {

@@ -1,0 +1,85 @@
+#include "model/image_pipeline.h"
+
+#include <chrono>
+#include <filesystem>
+#include <system_error>
+
+#include "harness/core/error.h"
+#include "harness/core/sha256.h"
+
+namespace fs = std::filesystem;
+
+namespace infeval {
+
+using Clock = std::chrono::steady_clock;
+
+ImagePipeline::ImagePipeline(int threads, int image_size, const ImageNormalization& norm)
+    : image_size_(image_size), norm_(norm) {
+  if (threads > 0) pool_ = std::make_unique<ThreadPool>(threads);
+}
+
+ImagePipeline::~ImagePipeline() {
+  // Queued jobs refer to this object's settings: let the pool finish them before the members go.
+  pool_.reset();
+}
+
+std::string ImagePipeline::image_key(const Request& request) {
+  std::string key;
+  if (!request.image_bytes.empty()) {
+    key = "bytes:" + sha256_hex(request.image_bytes);
+  } else if (!request.image_path.empty()) {
+    // Size and modification time: a file rewritten during a run is not served from the cache.
+    std::error_code error;
+    const auto size = fs::file_size(request.image_path, error);
+    const auto mtime = fs::last_write_time(request.image_path, error);
+    key = "file:" + request.image_path;
+    if (!error) {
+      key += ":" + std::to_string(size) + ":" + std::to_string(mtime.time_since_epoch().count());
+    }
+  } else {
+    return "";
+  }
+  return request.expand_to_square ? key + ":square" : key;
+}
+
+std::vector<float> ImagePipeline::process(const Request& request) {
+  const auto start = Clock::now();
+  const RgbImage image = request.image_bytes.empty()
+                             ? decode_image_file(request.image_path)
+                             : decode_image_bytes(request.image_bytes,
+                                                  request.task + ":" + request.sample_id + " (inline image)");
+  std::vector<float> pixels = preprocess_image(image, image_size_, request.expand_to_square, norm_);
+  worker_nanoseconds_ += std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count();
+  ++images_;
+  return pixels;
+}
+
+void ImagePipeline::start(const std::string& key, const Request& request) {
+  if (!pool_ || in_flight_.count(key) != 0 || in_flight_.size() >= max_in_flight) return;
+  in_flight_.emplace(key, pool_->submit([this, request] { return process(request); }));
+}
+
+std::vector<float> ImagePipeline::take(const std::string& key, const Request& request) {
+  auto it = in_flight_.find(key);
+  if (it == in_flight_.end()) return process(request);
+  std::future<std::vector<float>> pending = std::move(it->second);
+  in_flight_.erase(it);
+  const auto start = Clock::now();
+  pending.wait();
+  wait_seconds_ += std::chrono::duration<double>(Clock::now() - start).count();
+  return pending.get();  // rethrows the worker's exception
+}
+
+void ImagePipeline::discard(const std::string& key) {
+  if (in_flight_.erase(key) != 0) ++discarded_;
+}
+
+nlohmann::json ImagePipeline::stats() const {
+  return nlohmann::json{{"threads", pool_ ? pool_->size() : 0},
+                        {"images", images_.load()},
+                        {"worker_seconds", static_cast<double>(worker_nanoseconds_.load()) * 1e-9},
+                        {"wait_seconds", wait_seconds_},
+                        {"discarded", discarded_}};
+}
+
+}  // namespace infeval
