@@ -8,7 +8,8 @@
 
 #include <fmt/format.h>
 
-#include "datasets/json_positions.h"
+#include "datasets/json_record_list.h"
+#include "datasets/unique_ids.h"
 #include "harness/core/error.h"
 #include "harness/core/json_io.h"
 #include "harness/core/task.h"
@@ -31,34 +32,26 @@ class CocoCaptionsAdapter : public DatasetAdapter {
       throw InputError(fmt::format("task {}: the coco_captions adapter needs an 'annotations' file", task.name));
     const std::string& path = files.at("annotations");
     const std::string images_root = files.count("images") ? files.at("images") : "";
-    const std::string text = read_text_file(path);
-    const json doc = read_json_file(path);
-    if (!doc.is_object()) throw InputError(fmt::format("{}: expected a COCO captions JSON object", path));
-    const json& images = require_field(doc, "images", path);
-    const json& annotations = require_field(doc, "annotations", path);
-    if (!images.is_array() || !annotations.is_array())
-      throw InputError(fmt::format("{}: 'images' and 'annotations' must be lists", path));
-    const std::vector<int> image_lines = json_array_element_lines(text, "images");
-    const std::vector<int> annotation_lines = json_array_element_lines(text, "annotations");
+    const JsonListDocument doc(path, "a COCO captions JSON object");
+    const JsonRecordList images = doc.list("images");
+    const JsonRecordList annotations = doc.list("annotations");
 
     std::vector<Sample> samples;
     std::unordered_map<std::string, size_t> index_of;
-    std::unordered_map<std::string, std::string> where_of;
+    UniqueIds image_ids("image id");
     for (size_t i = 0; i < images.size(); ++i) {
-      const std::string where = json_record_where(path, image_lines, i, fmt::format("images[{}]", i));
+      const std::string where = images.where(i);
       Sample s;
       s.id = require_id(images[i], "id", where);
-      if (index_of.count(s.id))
-        throw InputError(fmt::format("{}: duplicate image id {} (first at {})", where, s.id, where_of[s.id]));
+      image_ids.add(s.id, where);
       const std::string file_name = require_string(images[i], "file_name", where);
       s.image_path = images_root.empty() ? file_name : images_root + "/" + file_name;
       s.meta["references"] = json::array();
       index_of[s.id] = samples.size();
-      where_of[s.id] = where;
       samples.push_back(std::move(s));
     }
     for (size_t i = 0; i < annotations.size(); ++i) {
-      const std::string where = json_record_where(path, annotation_lines, i, fmt::format("annotations[{}]", i));
+      const std::string where = annotations.where(i);
       const std::string image_id = require_id(annotations[i], "image_id", where);
       auto it = index_of.find(image_id);
       if (it == index_of.end())
@@ -67,7 +60,7 @@ class CocoCaptionsAdapter : public DatasetAdapter {
     }
     for (const auto& s : samples)
       if (s.meta["references"].empty())
-        throw InputError(fmt::format("{}: image {} has no reference caption", where_of.at(s.id), s.id));
+        throw InputError(fmt::format("{}: image {} has no reference caption", image_ids.where(s.id), s.id));
     return samples;
   }
 };

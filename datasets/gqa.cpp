@@ -10,6 +10,8 @@
 #include <fmt/format.h>
 
 #include "datasets/json_positions.h"
+#include "datasets/score_each_sample.h"
+#include "datasets/unique_ids.h"
 #include "harness/core/error.h"
 #include "harness/core/json_io.h"
 #include "harness/core/task.h"
@@ -34,28 +36,26 @@ class GqaAdapter : public DatasetAdapter {
     const std::string& path = files.at("answers");
     const std::string images = files.count("images") ? files.at("images") : "";
     std::vector<Sample> samples;
-    std::unordered_map<std::string, std::string> where_of;
+    UniqueIds question_ids("question_id");
     read_jsonl_file(path, [&](const json& record, int line) {
       const std::string where = fmt::format("{}:{}", path, line);
       Sample s;
       s.id = require_id(record, "question_id", where);
-      if (where_of.count(s.id))
-        throw InputError(fmt::format("{}: duplicate question_id {} (first at {})", where, s.id, where_of[s.id]));
-      where_of[s.id] = where;
+      question_ids.add(s.id, where);
       const std::string image = require_string(record, "image", where);
       s.image_path = images.empty() ? image : images + "/" + image;
       s.vars["question"] = require_string(record, "question", where);
       s.meta["answer"] = require_string(record, "answer", where);
       samples.push_back(std::move(s));
     });
-    if (files.count("questions")) join_official_questions(files.at("questions"), path, &samples, where_of);
+    if (files.count("questions")) join_official_questions(files.at("questions"), path, &samples, question_ids);
     return samples;
   }
 
  private:
   static void join_official_questions(const std::string& qpath, const std::string& answers_path,
                                       std::vector<Sample>* samples,
-                                      const std::unordered_map<std::string, std::string>& where_of) {
+                                      const UniqueIds& question_ids) {
     const std::string text = read_text_file(qpath);
     const json doc = read_json_file(qpath);
     if (!doc.is_object())
@@ -94,7 +94,7 @@ class GqaAdapter : public DatasetAdapter {
     }
     for (const auto& s : *samples)
       if (!joined.count(s.id))
-        throw InputError(fmt::format("{}: question_id {} is not in {}", where_of.at(s.id), s.id, qpath));
+        throw InputError(fmt::format("{}: question_id {} is not in {}", question_ids.where(s.id), s.id, qpath));
   }
 };
 
@@ -117,15 +117,7 @@ class GqaScorer : public Scorer {
                                           const std::vector<Prediction>& predictions,
                                           const std::string& variant) const override {
     check_variant(variant);
-    std::vector<SampleRecord> records;
-    for (size_t i = 0; i < samples.size(); ++i) {
-      const Sample& s = samples[i];
-      SampleRecord r;
-      r.id = s.id;
-      r.question = s.vars.count("question") ? s.vars.at("question") : "";
-      r.prediction = predictions[i].text;
-      r.missing = !predictions[i].present;
-      r.failed = !predictions[i].error.empty();
+    return score_each_sample(samples, predictions, [&](const Sample& s, SampleRecord& r) {
       const bool answered = !r.missing && !r.failed;
       if (variant == "official") {
         if (!s.meta.contains("gold"))
@@ -145,9 +137,7 @@ class GqaScorer : public Scorer {
                                           : gqa_llava_prediction(r.prediction);
         r.score = answered && python_lower(python_strip(r.parsed)) == python_lower(python_strip(answer)) ? 1.0 : 0.0;
       }
-      records.push_back(std::move(r));
-    }
-    return records;
+    });
   }
 
   std::map<std::string, double> aggregate(const std::vector<SampleRecord>& records,

@@ -18,10 +18,10 @@
 
 #include <fmt/format.h>
 
+#include "datasets/score_each_sample.h"
 #include "datasets/submission.h"
 #include "harness/core/error.h"
 #include "harness/core/json_io.h"
-#include "harness/core/records.h"
 #include "harness/core/task.h"
 #include "harness/core/text_util.h"
 #include "metrics/mmbench.h"
@@ -248,10 +248,7 @@ class MmbenchScorer : public Scorer {
   std::vector<SampleRecord> score_samples(const TaskConfig&, const std::vector<Sample>& samples,
                                           const std::vector<Prediction>& predictions,
                                           const std::string&) const override {
-    std::vector<SampleRecord> records;
-    for (size_t i = 0; i < samples.size(); ++i) {
-      const Sample& s = samples[i];
-      SampleRecord r = start_record(s, predictions[i]);
+    return score_each_sample(samples, predictions, [](const Sample& s, SampleRecord& r) {
       const bool has_answer = s.meta.contains("answer");
       const std::string answer = has_answer ? s.meta.at("answer").get<std::string>() : "";
       r.references = has_answer ? json::array({answer}) : json::array();
@@ -263,9 +260,7 @@ class MmbenchScorer : public Scorer {
       r.extra["index"] = index;
       r.extra["group"] = mmbench_circular_group(index);
       r.extra["has_answer"] = has_answer;
-      records.push_back(std::move(r));
-    }
-    return records;
+    });
   }
 
   std::map<std::string, double> aggregate(const std::vector<SampleRecord>& records,

@@ -13,9 +13,9 @@
 
 #include <fmt/format.h>
 
+#include "datasets/score_each_sample.h"
 #include "harness/core/error.h"
 #include "harness/core/json_io.h"
-#include "harness/core/records.h"
 #include "harness/core/task.h"
 #include "harness/core/text_util.h"
 #include "metrics/scienceqa.h"
@@ -104,19 +104,14 @@ class ScienceQaScorer : public Scorer {
   std::vector<SampleRecord> score_samples(const TaskConfig&, const std::vector<Sample>& samples,
                                           const std::vector<Prediction>& predictions,
                                           const std::string&) const override {
-    std::vector<SampleRecord> records;
-    for (size_t i = 0; i < samples.size(); ++i) {
-      const Sample& s = samples[i];
-      SampleRecord r = start_record(s, predictions[i]);
+    return score_each_sample(samples, predictions, [](const Sample& s, SampleRecord& r) {
       const int answer = s.meta.at("answer").get<int>();
       r.references = json::array({std::string(1, static_cast<char>('A' + answer))});
       // eval_science_qa.py: a missing answer is "FAILED" with prompt "Unknown", so it is not multimodal either.
       r.parsed = (r.missing || r.failed) ? "FAILED" : scienceqa_parse_answer(r.prediction);
       r.score = scienceqa_answer_index(r.parsed, s.meta.at("num_choices").get<int>()) == answer ? 1.0 : 0.0;
       r.extra["multimodal"] = !r.missing && !r.failed && s.meta.at("has_image").get<bool>();
-      records.push_back(std::move(r));
-    }
-    return records;
+    });
   }
 
   std::map<std::string, double> aggregate(const std::vector<SampleRecord>& records,

@@ -11,10 +11,10 @@
 
 #include <fmt/format.h>
 
+#include "datasets/score_each_sample.h"
 #include "datasets/submission.h"
 #include "harness/core/error.h"
 #include "harness/core/json_io.h"
-#include "harness/core/records.h"
 #include "harness/core/task.h"
 
 namespace infeval {
@@ -92,19 +92,14 @@ class SeedScorer : public Scorer {
   std::vector<SampleRecord> score_samples(const TaskConfig&, const std::vector<Sample>& samples,
                                           const std::vector<Prediction>& predictions,
                                           const std::string&) const override {
-    std::vector<SampleRecord> records;
-    for (size_t i = 0; i < samples.size(); ++i) {
-      const Sample& s = samples[i];
-      SampleRecord r = start_record(s, predictions[i]);
+    return score_each_sample(samples, predictions, [](const Sample& s, SampleRecord& r) {
       const std::string answer = s.meta.at("answer").get<std::string>();
       r.references = json::array({answer});
       r.parsed = r.prediction;
       r.score = (!r.missing && !r.failed && r.prediction == answer) ? 1.0 : 0.0;
       r.extra["data_type"] = s.meta.at("data_type");
       r.extra["question_type"] = s.meta.at("question_type");
-      records.push_back(std::move(r));
-    }
-    return records;
+    });
   }
 
   // Percent; a data type with no questions (e.g. SEED without its video part) is NaN, not a crash.

@@ -11,8 +11,10 @@
 
 #include <fmt/format.h>
 
-#include "datasets/json_positions.h"
+#include "datasets/json_record_list.h"
+#include "datasets/score_each_sample.h"
 #include "datasets/textvqa_prompt.h"
+#include "datasets/unique_ids.h"
 #include "harness/core/error.h"
 #include "harness/core/json_io.h"
 #include "harness/core/task.h"
@@ -39,24 +41,18 @@ class TextVqaAdapter : public DatasetAdapter {
       throw InputError(fmt::format("task {}: the textvqa adapter needs an 'annotations' file", task.name));
     const std::string& path = files.at("annotations");
     const std::string images = files.count("images") ? files.at("images") : "";
-    const std::string text = read_text_file(path);
-    const json doc = read_json_file(path);
-    if (!doc.is_object()) throw InputError(fmt::format("{}: expected an object with a 'data' list", path));
-    const json& data = require_field(doc, "data", path);
-    if (!data.is_array()) throw InputError(fmt::format("{}: 'data' must be a list", path));
-    const std::vector<int> lines = json_array_element_lines(text, "data");
+    const JsonListDocument doc(path, "an object with a 'data' list");
+    const JsonRecordList data = doc.list("data");
 
     std::vector<Sample> samples;
-    std::unordered_map<std::string, std::string> where_of;
+    UniqueIds question_ids("question_id");
     std::unordered_map<std::string, size_t> by_pair;  // LLaVA's dict: the last annotation of a pair wins
     for (size_t i = 0; i < data.size(); ++i) {
-      const std::string where = json_record_where(path, lines, i, fmt::format("data[{}]", i));
+      const std::string where = data.where(i);
       const json& a = data[i];
       Sample s;
       s.id = require_id(a, "question_id", where);
-      if (where_of.count(s.id))
-        throw InputError(fmt::format("{}: duplicate question_id {} (first at {})", where, s.id, where_of[s.id]));
-      where_of[s.id] = where;
+      question_ids.add(s.id, where);
       const std::string image_id = require_id(a, "image_id", where);
       const std::string question = require_string(a, "question", where);
       const json& answers = require_field(a, "answers", where);
@@ -148,15 +144,7 @@ class TextVqaScorer : public Scorer {
                                           const std::vector<Prediction>& predictions,
                                           const std::string& variant) const override {
     check_variant(variant);
-    std::vector<SampleRecord> records;
-    for (size_t i = 0; i < samples.size(); ++i) {
-      const Sample& s = samples[i];
-      SampleRecord r;
-      r.id = s.id;
-      r.question = s.vars.count("question") ? s.vars.at("question") : "";
-      r.prediction = predictions[i].text;
-      r.missing = !predictions[i].present;
-      r.failed = !predictions[i].error.empty();
+    return score_each_sample(samples, predictions, [&](const Sample& s, SampleRecord& r) {
       r.references = s.meta.value("answers", json::array());
       std::vector<std::string> answers;
       for (const auto& a : r.references) answers.push_back(a.get<std::string>());
@@ -174,9 +162,7 @@ class TextVqaScorer : public Scorer {
           r.parsed = score.normalized_prediction;
         }
       }
-      records.push_back(std::move(r));
-    }
-    return records;
+    });
   }
 
   std::map<std::string, double> aggregate(const std::vector<SampleRecord>& records,

@@ -4,7 +4,8 @@
 
 #include <fmt/format.h>
 
-#include "datasets/json_positions.h"
+#include "datasets/json_record_list.h"
+#include "datasets/unique_ids.h"
 #include "harness/core/error.h"
 #include "harness/core/json_io.h"
 #include "harness/core/text_util.h"
@@ -22,45 +23,33 @@ std::string image_file_name(const std::string& pattern, const std::string& data_
   return replace_all(name, "{image_id}", image_id);
 }
 
-const json& require_array(const json& document, const std::string& key, const std::string& path) {
-  if (!document.is_object())
-    throw InputError(fmt::format("{}: expected a JSON object with a '{}' list, got {}", path, key,
-                                 document.type_name()));
-  const json& list = require_field(document, key, path);
-  if (!list.is_array()) throw InputError(fmt::format("{}: '{}' must be a list, got {}", path, key, list.type_name()));
-  return list;
-}
-
 }  // namespace
 
 std::vector<Sample> load_vqa_format(const std::string& questions_path, const std::string& annotations_path,
                                     const VqaFormatOptions& options) {
-  const std::string question_text = read_text_file(questions_path);
-  const json questions_doc = read_json_file(questions_path);
-  const json& questions = require_array(questions_doc, "questions", questions_path);
-  const std::vector<int> question_lines = json_array_element_lines(question_text, "questions");
+  const JsonListDocument questions_doc(questions_path, "a JSON object with a 'questions' list");
+  const JsonRecordList questions = questions_doc.list("questions");
+  const json& question_file = questions_doc.document();
   const std::string data_subtype =
-      questions_doc.contains("data_subtype") && questions_doc["data_subtype"].is_string()
-          ? questions_doc["data_subtype"].get<std::string>()
+      question_file.contains("data_subtype") && question_file["data_subtype"].is_string()
+          ? question_file["data_subtype"].get<std::string>()
           : "";
 
   std::vector<Sample> samples;
   std::unordered_map<std::string, size_t> index_of;
-  std::unordered_map<std::string, std::string> where_of;
+  UniqueIds question_ids("question_id");
   for (size_t i = 0; i < questions.size(); ++i) {
-    const std::string where = json_record_where(questions_path, question_lines, i, fmt::format("questions[{}]", i));
+    const std::string where = questions.where(i);
     const json& q = questions[i];
     Sample s;
     s.id = require_id(q, "question_id", where);
-    if (index_of.count(s.id))
-      throw InputError(fmt::format("{}: duplicate question_id {} (first at {})", where, s.id, where_of[s.id]));
+    question_ids.add(s.id, where);
     const std::string image_id = require_id(q, "image_id", where);
     s.vars["question"] = require_string(q, "question", where);
     s.meta["image_id"] = image_id;
     if (!options.images_root.empty())
       s.image_path = options.images_root + "/" + image_file_name(options.image_file, data_subtype, image_id);
     index_of[s.id] = samples.size();
-    where_of[s.id] = where;
     samples.push_back(std::move(s));
   }
 
@@ -69,24 +58,18 @@ std::vector<Sample> load_vqa_format(const std::string& questions_path, const std
       throw InputError(fmt::format("{}: no annotation file given for the questions", questions_path));
     return samples;
   }
-  const std::string annotation_text = read_text_file(annotations_path);
-  const json annotations_doc = read_json_file(annotations_path);
-  const json& annotations = require_array(annotations_doc, "annotations", annotations_path);
-  const std::vector<int> annotation_lines = json_array_element_lines(annotation_text, "annotations");
-  std::unordered_map<std::string, std::string> annotated;
+  const JsonListDocument annotations_doc(annotations_path, "a JSON object with a 'annotations' list");
+  const JsonRecordList annotations = annotations_doc.list("annotations");
+  UniqueIds annotated("annotation for question_id");
   for (size_t i = 0; i < annotations.size(); ++i) {
-    const std::string where =
-        json_record_where(annotations_path, annotation_lines, i, fmt::format("annotations[{}]", i));
+    const std::string where = annotations.where(i);
     const json& a = annotations[i];
     const std::string id = require_id(a, "question_id", where);
     auto it = index_of.find(id);
     if (it == index_of.end())
       throw InputError(fmt::format("{}: annotation for unknown question_id {} (not in {})", where, id,
                                    questions_path));
-    if (annotated.count(id))
-      throw InputError(fmt::format("{}: duplicate annotation for question_id {} (first at {})", where, id,
-                                   annotated[id]));
-    annotated[id] = where;
+    annotated.add(id, where);
     Sample& s = samples[it->second];
     const json& answers = require_field(a, "answers", where);
     if (!answers.is_array() || answers.empty())
@@ -123,8 +106,8 @@ std::vector<Sample> load_vqa_format(const std::string& questions_path, const std
     }
   }
   for (const auto& s : samples)
-    if (!annotated.count(s.id))
-      throw InputError(fmt::format("{}: question_id {} has no annotation in {}", where_of.at(s.id), s.id,
+    if (!annotated.contains(s.id))
+      throw InputError(fmt::format("{}: question_id {} has no annotation in {}", question_ids.where(s.id), s.id,
                                    annotations_path));
   return samples;
 }

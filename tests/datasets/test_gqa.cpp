@@ -19,19 +19,11 @@ LoadedTask synthetic_gqa() {
                                        {"questions", data_path("gqa/testdev_balanced_questions.json")}});
 }
 
-std::vector<ForeignPrediction> jsonl_predictions(const std::string& path) {
-  std::vector<ForeignPrediction> out;
-  read_jsonl_file(path, [&](const json& r, int line) {
-    out.push_back({json_id_to_string(r["question_id"]), r["text"], r, path + ":" + std::to_string(line)});
-  });
-  return out;
-}
-
 TEST(Gqa, OfficialMatchesEvalPy) {
   const auto t = synthetic_gqa();
   const json expected = read_json_file(data_path("gqa/expected.json"))["official"];
   std::vector<SampleRecord> records;
-  const auto metrics = score_task(t, jsonl_predictions(data_path("gqa/llava_answers.jsonl")), "official", &records);
+  const auto metrics = score_task(t, llava_answers(data_path("gqa/llava_answers.jsonl")), "official", &records);
   for (const std::string m : {"accuracy", "binary", "open", "validity", "plausibility", "distribution"})
     EXPECT_NEAR(metrics.at(m), expected["printed"][m].get<double>(), 1e-6) << m;
   EXPECT_GT(expected["distribution"].get<double>(), 0.0);
@@ -48,7 +40,7 @@ TEST(Gqa, InfmllmChatMatchesEvalGqa) {
   const auto t = synthetic_gqa();
   const json expected = read_json_file(data_path("gqa/expected.json"))["infmllm-chat"];
   std::vector<SampleRecord> records;
-  const auto metrics = score_task(t, jsonl_predictions(data_path("gqa/llava_answers.jsonl")), "infmllm-chat", &records);
+  const auto metrics = score_task(t, llava_answers(data_path("gqa/llava_answers.jsonl")), "infmllm-chat", &records);
   EXPECT_NEAR(metrics.at("accuracy"), 100.0 * expected["accuracy"].get<double>(), 1e-6);
   for (const auto& r : records) EXPECT_EQ(r.score, expected["per_question"][r.id].get<double>()) << r.id;
 }

@@ -12,20 +12,7 @@
 namespace infeval {
 namespace {
 
-using test::data_path;
-using test::expect_input_error;
-using test::load_task;
-using test::score_task;
-using test::TempDir;
-
-std::vector<ForeignPrediction> llava_answers(const std::string& path) {
-  std::vector<ForeignPrediction> out;
-  read_jsonl_file(path, [&](const json& a, int line) {
-    out.push_back({json_id_to_string(a["question_id"]), a["text"].get<std::string>(), a,
-                   path + ":" + std::to_string(line)});
-  });
-  return out;
-}
+using namespace infeval::test;
 
 TEST(RefcocoDataset, ScoresMatchEvaluateGrounding) {
   const auto t = load_task("refcoco_testA", "", {{"refs", data_path("refcoco/refs.json")},

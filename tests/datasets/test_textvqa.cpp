@@ -21,20 +21,11 @@ LoadedTask synthetic_task() {
                                        {"images", "/images"}});
 }
 
-std::vector<ForeignPrediction> llava_answers() {
-  const std::string path = data_path("textvqa/llava_answers.jsonl");
-  std::vector<ForeignPrediction> out;
-  read_jsonl_file(path, [&](const json& r, int line) {
-    out.push_back({json_id_to_string(r["question_id"]), r["text"], r, path + ":" + std::to_string(line)});
-  });
-  return out;
-}
-
 TEST(TextVqa, LlavaVariantMatchesEvalTextvqa) {
   const auto t = synthetic_task();
   const json expected = read_json_file(data_path("textvqa/expected.json"))["llava"];
   std::vector<SampleRecord> records;
-  const auto metrics = score_task(t, llava_answers(), "llava", &records);
+  const auto metrics = score_task(t, llava_answers(data_path("textvqa/llava_answers.jsonl")), "llava", &records);
   EXPECT_NEAR(metrics.at("accuracy"), expected["accuracy_printed"].get<double>(), 1e-6);
   for (const auto& r : records) {
     EXPECT_FALSE(r.missing) << r.id;
@@ -80,7 +71,7 @@ TEST(TextVqa, UnmatchedPredictionIsAnError) {
                      {"answers.jsonl:9", "image id 'ffff'", "unknown question?"});
   expect_input_error([&] { score_task(t, {{"77", "x", json::object(), "answers.jsonl:2"}}, "llava"); },
                      {"answers.jsonl:2", "unknown question id '77'"});
-  auto twice = llava_answers();
+  auto twice = llava_answers(data_path("textvqa/llava_answers.jsonl"));
   twice.push_back(twice.front());
   twice.back().where = "answers.jsonl:13";
   expect_input_error([&] { score_task(t, twice, "llava"); }, {"answers.jsonl:13", "second prediction"});

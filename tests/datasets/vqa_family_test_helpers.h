@@ -1,4 +1,4 @@
-// Helpers for the VQA-family / caption dataset tests: load a task config with its mini data, score predictions
+// Helpers for the dataset tests: load a task config with its mini data, read LLaVA answer files, score predictions
 // through the registry, write throwaway files.
 #pragma once
 #include <filesystem>
@@ -11,6 +11,7 @@
 
 #include "datasets/registry.h"
 #include "harness/core/error.h"
+#include "harness/core/json_io.h"
 #include "harness/core/task.h"
 #include "harness/core/task_config.h"
 
@@ -35,6 +36,16 @@ inline LoadedTask load_task(const std::string& task, const std::string& root,
   const ResolvedFiles files = resolve_task_files(t.config, root, overrides);
   t.samples = find_adapter(t.config.adapter).load(t.config, files);
   return t;
+}
+
+// A LLaVA answer file (JSONL {question_id, text, ...}) as foreign predictions: id = question_id, where = "path:line".
+inline std::vector<ForeignPrediction> llava_answers(const std::string& path) {
+  std::vector<ForeignPrediction> out;
+  read_jsonl_file(path, [&](const json& a, int line) {
+    out.push_back({json_id_to_string(a["question_id"]), a["text"].get<std::string>(), a,
+                   path + ":" + std::to_string(line)});
+  });
+  return out;
 }
 
 // Scores foreign predictions (id, text, raw) for `variant` through the task's scorer (align + score + aggregate).
