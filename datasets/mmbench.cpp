@@ -259,27 +259,33 @@ class MmbenchScorer : public Scorer {
       const long long index = s.meta.at("index").get<long long>();
       r.extra["index"] = index;
       r.extra["group"] = mmbench_circular_group(index);
+      // The question and its rotated copies are one CircularEval unit: `infeval compare` resamples them together.
+      r.extra["cluster"] = std::to_string(mmbench_circular_group(index));
       r.extra["has_answer"] = has_answer;
     });
   }
 
   std::map<std::string, double> aggregate(const std::vector<SampleRecord>& records,
                                           const std::string&) const override {
+    // Groups are keyed by extra.cluster (records written before it existed: extra.group), so that the cluster
+    // bootstrap, which renames the clusters it draws, counts a question drawn twice as two questions.
     double right = 0, scored = 0;
-    std::map<long long, bool> group_hit;
-    std::set<long long> mains;
+    std::map<std::string, bool> group_hit;
+    std::set<std::string> mains;
     for (const auto& r : records) {
       if (!r.extra.value("has_answer", false)) continue;
       scored += 1;
       right += r.score;
       const long long index = r.extra.at("index").get<long long>();
       const long long group = r.extra.at("group").get<long long>();
-      if (index == group) mains.insert(group);
-      auto [it, inserted] = group_hit.emplace(group, r.score > 0.5);
+      const std::string key =
+          r.extra.contains("cluster") ? r.extra.at("cluster").get<std::string>() : std::to_string(group);
+      if (index == group) mains.insert(key);
+      auto [it, inserted] = group_hit.emplace(key, r.score > 0.5);
       if (!inserted) it->second = it->second && r.score > 0.5;
     }
     double circular_right = 0;
-    for (long long g : mains) circular_right += group_hit[g] ? 1 : 0;
+    for (const std::string& g : mains) circular_right += group_hit[g] ? 1 : 0;
     return {{"accuracy", scored == 0 ? std::nan("") : right / scored * 100},
             {"circular_accuracy",
              mains.empty() ? std::nan("") : circular_right / static_cast<double>(mains.size()) * 100}};

@@ -195,13 +195,17 @@ class MmeScorer : public Scorer {
       r.score = r.parsed == gt ? 1.0 : 0.0;
       r.extra["subtask"] = s.meta.at("subtask");
       r.extra["pair"] = s.meta.at("pair");
+      // The image pair is the resampling cluster of `infeval compare` (compare.h): acc+ needs both questions.
+      r.extra["cluster"] = s.meta.at("pair");
       records.push_back(std::move(r));
     }
     return records;
   }
 
   // Per subtask: acc over the records, acc+ over the image pairs present (a pair is right when all of its records
-  // are); on the full record set this is exactly the tool's two-at-a-time computation.
+  // are); on the full record set this is exactly the tool's two-at-a-time computation. Pairs are keyed by
+  // extra.cluster (records written before it existed: extra.pair), so that the cluster bootstrap, which renames
+  // the clusters it draws, counts an image drawn twice as two images.
   std::map<std::string, double> aggregate(const std::vector<SampleRecord>& records,
                                           const std::string&) const override {
     struct Tally {
@@ -214,7 +218,8 @@ class MmeScorer : public Scorer {
       ++t.questions;
       const bool right = r.score > 0.5;
       if (right) ++t.right;
-      auto [it, inserted] = t.pair_right.emplace(r.extra.at("pair").get<std::string>(), right);
+      const json& key = r.extra.contains("cluster") ? r.extra.at("cluster") : r.extra.at("pair");
+      auto [it, inserted] = t.pair_right.emplace(key.get<std::string>(), right);
       if (!inserted) it->second = it->second && right;
     }
     std::map<std::string, double> metrics;

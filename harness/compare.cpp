@@ -4,6 +4,7 @@
 #include <cmath>
 #include <filesystem>
 #include <limits>
+#include <optional>
 #include <set>
 #include <unordered_map>
 
@@ -84,6 +85,42 @@ static bool is_mean_of_binary_scores(const std::vector<SampleRecord>& records, d
   return std::fabs(100.0 * sum / static_cast<double>(records.size()) - value) < 1e-6;
 }
 
+// A record's resampling cluster (extra.cluster, compare.h); nullopt when it names none.
+static std::optional<std::string> cluster_of(const SampleRecord& record, const std::string& samples_path) {
+  if (!record.extra.is_object() || !record.extra.contains("cluster")) return std::nullopt;
+  const json& cluster = record.extra.at("cluster");
+  if (!cluster.is_string())
+    throw InputError(fmt::format("{}: sample '{}': extra.cluster must be a string, got {}", samples_path, record.id,
+                                 cluster.dump()));
+  return cluster.get<std::string>();
+}
+
+// The clusters of the common records (indices into them), numbered by first appearance; a record without a
+// cluster is one of its own. Both runs must agree where both name a cluster.
+static std::vector<std::vector<size_t>> common_clusters(const std::vector<SampleRecord>& base_common,
+                                                        const std::vector<SampleRecord>& other_common,
+                                                        const TaskRun& base, const TaskRun& other) {
+  std::vector<std::vector<size_t>> clusters;
+  std::unordered_map<std::string, size_t> number;
+  for (size_t i = 0; i < base_common.size(); ++i) {
+    const std::optional<std::string> a = cluster_of(base_common[i], base.samples_path);
+    const std::optional<std::string> b = cluster_of(other_common[i], other.samples_path);
+    if (a && b && *a != *b)
+      throw InputError(fmt::format("sample '{}' is in cluster '{}' in {} but in cluster '{}' in {}; hint: score both "
+                                   "runs with the same task config and scorer version",
+                                   base_common[i].id, *a, base.samples_path, *b, other.samples_path));
+    const std::optional<std::string>& key = a ? a : b;
+    if (!key) {
+      clusters.push_back({i});
+      continue;
+    }
+    auto [it, inserted] = number.emplace(*key, clusters.size());
+    if (inserted) clusters.push_back({i});
+    else clusters[it->second].push_back(i);
+  }
+  return clusters;
+}
+
 // Metric order: the scorer's declared names first, then the rest alphabetically.
 static std::vector<std::string> ordered_metrics(const Scorer& scorer, const std::map<std::string, double>& base,
                                                 const std::map<std::string, double>& other) {
@@ -125,6 +162,18 @@ static TaskComparison compare_task(const TaskRun& base, const TaskRun& other, co
     return result;
   }
 
+  // Clustered records are resampled cluster by cluster (compare.h); singletons only means no clustering.
+  std::vector<std::vector<size_t>> clusters = common_clusters(base_common, other_common, base, other);
+  const bool clustered = clusters.size() < n;
+  if (clustered) {
+    result.clusters = clusters.size();
+    result.notes.push_back(fmt::format("resampled by cluster (extra.cluster): {} clusters of the {} common samples; "
+                                       "McNemar not used, the samples of a cluster are not independent",
+                                       clusters.size(), n));
+  } else {
+    clusters.clear();
+  }
+
   const Scorer& scorer = find_scorer(base.scorer);
   const auto base_metrics = scorer.aggregate(base_common, base.variant);
   const auto other_metrics = scorer.aggregate(other_common, other.variant);
@@ -149,8 +198,8 @@ static TaskComparison compare_task(const TaskRun& base, const TaskRun& other, co
     m.other = other_metrics.at(name);
     m.delta = m.other - m.base;
     if (!std::isfinite(m.base) || !std::isfinite(m.other)) continue;
-    if (scorer.metric_kind(name) == METRIC_KIND_MEAN_BINARY && is_mean_of_binary_scores(base_common, m.base) &&
-        is_mean_of_binary_scores(other_common, m.other)) {
+    if (!clustered && scorer.metric_kind(name) == METRIC_KIND_MEAN_BINARY &&
+        is_mean_of_binary_scores(base_common, m.base) && is_mean_of_binary_scores(other_common, m.other)) {
       m.test = "mcnemar";
       m.base_only = base_only;
       m.other_only = other_only;
@@ -161,7 +210,7 @@ static TaskComparison compare_task(const TaskRun& base, const TaskRun& other, co
       }
       m.interval = mean_interval;
     } else {
-      m.test = "bootstrap";
+      m.test = clustered ? "cluster-bootstrap" : "bootstrap";
       bootstrap_names.push_back(name);
       bootstrap_observed.push_back(m.delta);
     }
@@ -171,14 +220,7 @@ static TaskComparison compare_task(const TaskRun& base, const TaskRun& other, co
 
   if (!bootstrap_names.empty()) {
     const std::string base_variant = base.variant, other_variant = other.variant;
-    auto statistics = [&](const std::vector<size_t>& indices) {
-      std::vector<SampleRecord> base_sample, other_sample;
-      base_sample.reserve(indices.size());
-      other_sample.reserve(indices.size());
-      for (size_t i : indices) {
-        base_sample.push_back(base_common[i]);
-        other_sample.push_back(other_common[i]);
-      }
+    auto deltas_of = [&](const std::vector<SampleRecord>& base_sample, const std::vector<SampleRecord>& other_sample) {
       const auto a = scorer.aggregate(base_sample, base_variant);
       const auto b = scorer.aggregate(other_sample, other_variant);
       std::vector<double> deltas;
@@ -188,6 +230,32 @@ static TaskComparison compare_task(const TaskRun& base, const TaskRun& other, co
                                                         : ib->second - ia->second);
       }
       return deltas;
+    };
+    auto record_statistics = [&](const std::vector<size_t>& indices) {
+      std::vector<SampleRecord> base_sample, other_sample;
+      base_sample.reserve(indices.size());
+      other_sample.reserve(indices.size());
+      for (size_t i : indices) {
+        base_sample.push_back(base_common[i]);
+        other_sample.push_back(other_common[i]);
+      }
+      return deltas_of(base_sample, other_sample);
+    };
+    // `drawn` holds cluster numbers; the j-th draw is renamed "<j>" so that a repeated cluster counts again.
+    auto cluster_statistics = [&](const std::vector<size_t>& drawn) {
+      std::vector<SampleRecord> base_sample, other_sample;
+      base_sample.reserve(n);
+      other_sample.reserve(n);
+      for (size_t j = 0; j < drawn.size(); ++j) {
+        const std::string label = std::to_string(j);
+        for (size_t i : clusters[drawn[j]]) {
+          base_sample.push_back(base_common[i]);
+          base_sample.back().extra["cluster"] = label;
+          other_sample.push_back(other_common[i]);
+          other_sample.back().extra["cluster"] = label;
+        }
+      }
+      return deltas_of(base_sample, other_sample);
     };
     BootstrapOptions bootstrap = options.bootstrap;
     const double work = static_cast<double>(n) * static_cast<double>(bootstrap.resamples);
@@ -200,9 +268,11 @@ static TaskComparison compare_task(const TaskRun& base, const TaskRun& other, co
       else
         bootstrap.resamples = options.bootstrap.resamples;
     }
-    const auto results = paired_bootstrap(n, bootstrap_observed, statistics, bootstrap);
+    const auto results =
+        clustered ? paired_bootstrap(clusters.size(), bootstrap_observed, cluster_statistics, bootstrap)
+                  : paired_bootstrap(n, bootstrap_observed, record_statistics, bootstrap);
     for (auto& m : result.metrics) {
-      if (m.test != "bootstrap") continue;
+      if (m.test == "mcnemar") continue;
       const size_t k = static_cast<size_t>(
           std::find(bootstrap_names.begin(), bootstrap_names.end(), m.metric) - bootstrap_names.begin());
       m.p_value = results[k].p_value;
@@ -360,7 +430,8 @@ std::string comparison_to_markdown(const ComparisonReport& report) {
                            m.p_value < report.options.alpha ? " *" : "", m.interval.low, m.interval.high, m.test,
                            format_p(m.p_value), format_p(m.p_holm), task.common_samples);
     out += fmt::format("\n`*`: p < {}. McNemar: exact two-sided test on the samples that flipped; bootstrap: "
-                       "{} paired resamples (seed {}), metric recomputed on each.\n",
+                       "{} paired resamples (seed {}), metric recomputed on each; cluster-bootstrap: the same, "
+                       "drawing whole clusters (e.g. MME's image pairs).\n",
                        report.options.alpha, report.options.bootstrap.resamples, report.options.bootstrap.seed);
     for (const auto& note : pair.notes) out += "- " + note + "\n";
     for (const auto& task : pair.tasks)
@@ -402,6 +473,7 @@ json comparison_to_json(const ComparisonReport& report) {
       json t = {{"scorer", task.scorer},
                 {"variant", task.variant},
                 {"samples", {{"base", task.base_samples}, {"other", task.other_samples}, {"common", task.common_samples}}},
+                {"clusters", task.clusters},
                 {"flips", {{"total", task.flips}, {"improved", task.improved}, {"regressed", task.regressed}}},
                 {"notes", task.notes},
                 {"metrics", json::object()},

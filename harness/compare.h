@@ -7,6 +7,24 @@
 //     recomputing Scorer::aggregate() on each resample, p-value as documented in stats.h.
 // Runs whose samples differ are compared on the ids present in both (in the base run's order), and the report
 // says so with counts. With several tests, Holm-adjusted p-values are given (the multiple-comparison note).
+//
+// Resampling clusters. A metric that scores records jointly (MME's acc+ counts an image only when both of its
+// questions are right) is not a function of independent records, so resampling records one by one breaks its
+// groups. A scorer marks such groups with a string per record, extra.cluster (MME: the image pair); compare knows
+// no benchmark. When some cluster of the common samples holds more than one record, the task is compared by the
+// cluster bootstrap instead:
+//   - clusters are the distinct extra.cluster values of the common records (the base run's, else the other run's;
+//     a record without one is a cluster of its own), numbered in order of first appearance in the base run;
+//   - resample r draws C = #clusters cluster numbers with replacement, exactly as paired_bootstrap(C, ...) draws
+//     indices (one seed per resample, mix64(seed ^ mix64(r)), so the result does not depend on the thread count);
+//     each drawn cluster contributes all of its records, in both runs (the pairing);
+//   - the j-th drawn cluster's records get extra.cluster = "<j>" in the resample, so a cluster drawn twice counts
+//     as two clusters; a scorer must therefore group by extra.cluster, nothing else, in aggregate();
+//   - every metric, MEAN_BINARY ones included, is recomputed by aggregate() on each resample (test
+//     "cluster-bootstrap"): McNemar's test assumes independent samples and is not used; TaskComparison::clusters
+//     and a note give the number of clusters.
+// Both runs must agree on a record's cluster where both name one (InputError naming both files otherwise). Tasks
+// whose records carry no extra.cluster, or only singleton clusters, are compared exactly as without clusters.
 #pragma once
 #include <map>
 #include <string>
@@ -58,7 +76,7 @@ struct MetricComparison {
   double base = 0.0;     // metric on the compared (common) samples
   double other = 0.0;
   double delta = 0.0;    // other - base, in the metric's units
-  std::string test;      // "mcnemar" or "bootstrap"
+  std::string test;      // "mcnemar", "bootstrap" or "cluster-bootstrap"
   double p_value = 1.0;
   double p_holm = 1.0;   // Holm-adjusted over every test in the report
   Interval interval;     // for the delta, at the bootstrap confidence
@@ -84,6 +102,7 @@ struct TaskComparison {
   size_t base_samples = 0;
   size_t other_samples = 0;
   size_t common_samples = 0;
+  size_t clusters = 0;     // resampling clusters of the common samples; 0: resampled record by record
   std::vector<MetricComparison> metrics;
   size_t flips = 0;        // samples whose score changed
   size_t improved = 0;     // ... upward

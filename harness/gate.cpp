@@ -11,6 +11,7 @@
 #include "harness/core/error.h"
 #include "harness/core/json_io.h"
 #include "harness/core/text_util.h"
+#include "harness/report.h"
 
 namespace infeval {
 
@@ -60,22 +61,21 @@ GateRule parse_gate_rule(const std::string& text) {
   return rule;
 }
 
-ReferenceTable read_reference_table(const std::string& path) {
+ReferenceTable read_reference_table(const std::string& path, const std::string& config_dir) {
   const json j = read_json_file(path);
-  ReferenceTable table;
-  table.path = path;
   if (!j.is_object() || !j.contains("tasks") || !j["tasks"].is_object())
     throw InputError(fmt::format("{}: a reference table is {{\"model\", \"source\", \"tasks\": {{\"<task>\": "
                                  "{{\"<metric>\": value}}}}}}",
                                  path));
+  check_reference_table(j, path, config_dir.empty() ? std::string(INFEVAL_SOURCE_DIR) + "/configs" : config_dir);
+  ReferenceTable table;
+  table.path = path;
   table.model = j.value("model", "");
   table.source = j.value("source", "");
-  for (const auto& [task, metrics] : j["tasks"].items()) {
-    if (!metrics.is_object()) throw InputError(fmt::format("{}: tasks.{}: expected an object of metrics", path, task));
-    for (const auto& [metric, value] : metrics.items()) {
-      if (!value.is_number())
-        throw InputError(fmt::format("{}: tasks.{}.{}: expected a number", path, task, metric));
-      table.tasks[task][metric] = value.get<double>();
+  for (const auto& [task, entry] : j["tasks"].items()) {
+    for (const auto& [key, value] : entry.items()) {
+      if (key == "variant") table.variants[task] = value.get<std::string>();
+      else table.tasks[task][key] = value.get<double>();
     }
   }
   return table;
@@ -281,9 +281,16 @@ GateResult run_gate(const GateOptions& options) {
   }
 
   if (data.is_reference) {
-    data.reference = read_reference_table(baseline_path);
+    data.reference = read_reference_table(baseline_path, options.config_dir);
     result.notes.push_back(fmt::format("baseline: paper reference table {} ({}), source: {}", baseline_path,
                                        data.reference.model, data.reference.source));
+    for (const auto& [task, variant] : data.reference.variants) {
+      auto t = data.candidate.tasks.find(task);
+      if (t != data.candidate.tasks.end() && !t->second.variant.empty() && t->second.variant != variant)
+        result.notes.push_back(fmt::format("{}: not comparable: the candidate was scored with variant '{}', the "
+                                           "paper's numbers with '{}'; hint: `infeval score --variant {}`",
+                                           task, t->second.variant, variant, variant));
+    }
     for (const auto& rule : rules)
       if (rule.kind == GATE_RULE_SIG)
         throw InputError(fmt::format("gate rule '{}': a reference table has no per-sample records, so there is no "

@@ -7,7 +7,8 @@
 // (p < 0.05) and larger than an absolute tolerance (default 1.0 point). Metrics are treated as higher-is-better;
 // the default rule skips POPE's diagnostic `yes_ratio` metrics, which are not scores.
 // The baseline may be a paper reference table (configs/references/<model>.json, or `ref:<model>`), which has no
-// samples: then only abs/rel rules apply (the default rule becomes abs:tolerance).
+// samples: then only abs/rel rules apply (the default rule becomes abs:tolerance). A task the candidate scored with
+// another variant than the table states gets a note (the delta is not comparable); its checks still run.
 #pragma once
 #include <string>
 #include <vector>
@@ -32,15 +33,19 @@ struct GateRule {
 // Parses "TASK:METRIC=abs:X|rel:X|sig:ALPHA"; InputError with the expected form otherwise.
 GateRule parse_gate_rule(const std::string& text);
 
-// A paper reference table: {"model", "source", "tasks": {"<task>": {"<metric>": value}}}.
+// A paper reference table: {"model", "source", "tasks": {"<task>": {"<metric>": value, "variant": "..."}}}
+// (format in report.h).
 struct ReferenceTable {
   std::string path;
   std::string model;
   std::string source;
   std::map<std::string, std::map<std::string, double>> tasks;
+  std::map<std::string, std::string> variants;  // task -> scoring variant of the paper's numbers, where stated
 };
 
-ReferenceTable read_reference_table(const std::string& path);
+// Reads and checks (check_reference_table) a table; variant names are checked against <config_dir>/tasks
+// (default <source>/configs).
+ReferenceTable read_reference_table(const std::string& path, const std::string& config_dir = "");
 // True for a JSON file holding a reference table rather than a run (has "tasks" and "source", no "schema_version").
 bool is_reference_table_file(const std::string& path);
 // `ref:NAME` -> <config_dir>/references/NAME.json; other strings are returned unchanged.

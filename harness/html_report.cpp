@@ -41,6 +41,7 @@ th, td { border: 1px solid #d8dde6; padding: 3px 8px; vertical-align: top; }
 th { background: #f1f4f8; text-align: left; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 tr.paper td { font-style: italic; background: #fafbfc; }
+td.not-comparable { background: #fff4e0; }
 .delta-pos { color: #18794e; } .delta-neg { color: #c9252d; } .delta-zero { color: #5b6575; }
 .sig { font-weight: 600; }
 .charts { display: flex; flex-wrap: wrap; gap: 14px; }
@@ -101,18 +102,32 @@ std::string render_leaderboard(const Leaderboard& board) {
       }
       std::string cell = format_value(*v->second);
       auto d = row.deltas.find(c.key());
-      if (d != row.deltas.end() && d->second)
+      const bool not_comparable = row.delta_not_comparable(c.key());
+      if (d != row.deltas.end() && d->second && not_comparable)
+        cell += fmt::format(
+            " <small title=\"not comparable: scored with variant {}, the paper's number with {}\">({}"
+            "<sup>&dagger;</sup>)</small>",
+            html_escape(row.variants.at(c.key())), html_escape(row.paper_variants.at(c.key())),
+            delta_span(*d->second, false));
+      else if (d != row.deltas.end() && d->second)
         cell += fmt::format(" <small title=\"vs paper ({})\">({})</small>", html_escape(row.reference_used),
                             delta_span(*d->second, false));
-      out += "<td class=\"num\">" + cell + "</td>";
+      out += fmt::format("<td class=\"num{}\">{}</td>", not_comparable ? " not-comparable" : "", cell);
     }
     out += "</tr>\n";
   }
   out += "</tbody></table>\n";
-  bool any_delta = false;
-  for (const auto& row : board.rows)
-    for (const auto& [key, d] : row.deltas) any_delta |= d.has_value();
+  bool any_delta = false, any_not_comparable = false;
+  for (const auto& row : board.rows) {
+    for (const auto& [key, d] : row.deltas) {
+      any_delta |= d.has_value();
+      any_not_comparable |= row.delta_not_comparable(key);
+    }
+  }
   if (any_delta) out += "<p class=\"meta\">In parentheses: the run's value minus the paper's.</p>\n";
+  if (any_not_comparable)
+    out += "<p class=\"meta\">&dagger; Not comparable: the run and the paper used different scoring variants "
+           "(see the notes).</p>\n";
   return out;
 }
 
@@ -193,7 +208,8 @@ std::string render_comparison(const ComparisonReport& report) {
   out += fmt::format(
       "<p class=\"meta\">Each run against the first, on the samples both have. McNemar's exact test for metrics "
       "that are a mean of right/wrong per sample; otherwise a paired bootstrap ({} resamples, seed {}) recomputing "
-      "the metric. Intervals: {}% for the delta (dashed line: zero). Bold deltas: p &lt; {}.</p>\n",
+      "the metric, drawing whole clusters where a task's records form them (cluster-bootstrap). Intervals: {}% for "
+      "the delta (dashed line: zero). Bold deltas: p &lt; {}.</p>\n",
       report.options.bootstrap.resamples, report.options.bootstrap.seed, percent, alpha);
   for (const auto& pair : report.pairs) {
     out += fmt::format("<h3>{} vs {}</h3>\n", html_escape(pair.other_label), html_escape(pair.base_label));

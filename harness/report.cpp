@@ -1,12 +1,15 @@
 #include "harness/report.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <set>
 
 #include <fmt/format.h>
 
+#include "datasets/registry.h"
 #include "harness/core/error.h"
 #include "harness/core/json_io.h"
+#include "harness/core/task_config.h"
 #include "harness/core/text_util.h"
 #include "harness/results.h"
 
@@ -34,11 +37,72 @@ json load_reference_table(const std::string& config_dir, const std::string& name
       throw InputError(unknown_name_message("reference table", name_or_path, reference_table_names(config_dir), ""));
   }
   json table = read_json_file(path);
-  if (!table.is_object() || !table.contains("tasks") || !table["tasks"].is_object())
-    throw InputError(fmt::format("{}: a reference table needs a 'tasks' object", path));
+  check_reference_table(table, path, config_dir);
   if (!table.contains("model")) table["model"] = fs::path(path).stem().string();
   table["name"] = fs::path(path).stem().string();
   return table;
+}
+
+void check_reference_table(const json& table, const std::string& path, const std::string& config_dir) {
+  if (!table.is_object() || !table.contains("tasks") || !table["tasks"].is_object())
+    throw InputError(fmt::format("{}: a reference table needs a 'tasks' object", path));
+  for (const auto& [task, entry] : table["tasks"].items()) {
+    if (!entry.is_object())
+      throw InputError(fmt::format("{}: tasks.{}: expected an object {{\"<metric>\": number, \"variant\": \"<name>\"}}",
+                                   path, task));
+    for (const auto& [key, value] : entry.items()) {
+      if (key == "variant") continue;
+      if (!value.is_number()) {
+        // A non-number here is a metric written as text or a misspelt "variant".
+        const bool misspelt = !closest_names(key, {"variant"}).empty();
+        throw InputError(fmt::format("{}: tasks.{}: {} holds {}, expected a number (a task's keys are metric names "
+                                     "with numbers and the optional \"variant\"){}",
+                                     path, task, key, value.dump(), misspelt ? "; did you mean variant?" : ""));
+      }
+    }
+    if (!entry.contains("variant")) continue;
+    const json& variant = entry["variant"];
+    if (!variant.is_string() || variant.get<std::string>().empty())
+      throw InputError(fmt::format("{}: tasks.{}.variant: expected the name of the scoring variant behind the paper's "
+                                   "numbers (a non-empty string, e.g. \"llava\"), got {}",
+                                   path, task, variant.dump()));
+    // The name must be one the task's scorer knows, or no run could ever match it.
+    const std::string task_path = config_dir + "/tasks/" + task + ".json";
+    if (config_dir.empty() || !fs::exists(task_path)) continue;
+    const TaskConfig config = load_task_config(task_path);
+    const std::vector<std::string> variants = find_scorer(config.scorer).variants();
+    if (std::find(variants.begin(), variants.end(), variant.get<std::string>()) == variants.end())
+      throw InputError(fmt::format("{}: tasks.{}.variant: {} (scorer {} has: {})", path, task,
+                                   unknown_name_message("variant", variant.get<std::string>(), variants, ""),
+                                   config.scorer, join(variants, ", ")));
+  }
+}
+
+static std::string variant_at(const json& tasks, const std::string& task) {
+  if (!tasks.contains(task) || !tasks[task].is_object()) return "";
+  const json& t = tasks[task];
+  return t.contains("variant") && t["variant"].is_string() ? t["variant"].get<std::string>() : "";
+}
+
+bool LeaderboardRow::delta_not_comparable(const std::string& key) const {
+  auto d = deltas.find(key);
+  if (d == deltas.end() || !d->second) return false;
+  auto v = variants.find(key);
+  auto p = paper_variants.find(key);
+  if (v == variants.end() || p == paper_variants.end() || v->second.empty() || p->second.empty()) return false;
+  return v->second != p->second;
+}
+
+// "yes" / "no" / "unknown" (a variant not recorded on one side) for a delta, "" without one.
+static std::string delta_comparable_text(const LeaderboardRow& row, const std::string& key) {
+  auto d = row.deltas.find(key);
+  if (d == row.deltas.end() || !d->second) return "";
+  if (row.delta_not_comparable(key)) return "no";
+  auto v = row.variants.find(key);
+  auto p = row.paper_variants.find(key);
+  if (v == row.variants.end() || p == row.paper_variants.end() || v->second.empty() || p->second.empty())
+    return "unknown";
+  return "yes";
 }
 
 static std::optional<double> number_at(const json& j, const std::string& task, const std::string& metric) {
@@ -86,6 +150,7 @@ Leaderboard build_leaderboard(const LeaderboardOptions& options) {
     }
   }
 
+  std::vector<std::string> mismatch_notes;
   for (size_t r = 0; r < runs.size(); ++r) {
     LeaderboardRow row;
     row.label = options.runs[r];
@@ -98,11 +163,26 @@ Leaderboard build_leaderboard(const LeaderboardOptions& options) {
     for (const auto& c : board.columns) {
       row.values[c.key()] = number_at(runs[r]["tasks"], c.task, c.metric);
       std::optional<double> paper;
-      if (own) paper = number_at((*own)["tasks"], c.task, c.metric);
+      const json* paper_table = nullptr;
+      if (own) {
+        paper = number_at((*own)["tasks"], c.task, c.metric);
+        paper_table = own;
+      }
       if (!own)
         for (const auto& ref : references)
-          if ((paper = number_at(ref["tasks"], c.task, c.metric))) break;
-      if (row.values[c.key()] && paper) row.deltas[c.key()] = *row.values[c.key()] - *paper;
+          if ((paper = number_at(ref["tasks"], c.task, c.metric))) {
+            paper_table = &ref;
+            break;
+          }
+      if (!row.values[c.key()]) continue;
+      row.variants[c.key()] = variant_at(runs[r]["tasks"], c.task);
+      if (!paper) continue;
+      row.deltas[c.key()] = *row.values[c.key()] - *paper;
+      row.paper_variants[c.key()] = variant_at((*paper_table)["tasks"], c.task);
+      if (row.delta_not_comparable(c.key()))
+        mismatch_notes.push_back(fmt::format(
+            "not comparable: {} {} was scored with variant '{}', the paper's number ({}) with '{}'", row.label,
+            c.key(), row.variants[c.key()], paper_table->value("name", ""), row.paper_variants[c.key()]));
     }
     board.rows.push_back(row);
   }
@@ -114,6 +194,7 @@ Leaderboard build_leaderboard(const LeaderboardOptions& options) {
     bool any = false;
     for (const auto& c : board.columns) {
       row.values[c.key()] = number_at(ref["tasks"], c.task, c.metric);
+      if (row.values[c.key()]) row.variants[c.key()] = variant_at(ref["tasks"], c.task);
       any |= row.values[c.key()].has_value();
     }
     if (any) {
@@ -121,6 +202,7 @@ Leaderboard build_leaderboard(const LeaderboardOptions& options) {
       if (ref.contains("source")) board.notes.push_back(fmt::format("{}: {}", ref.value("name", ""), ref["source"].dump()));
     }
   }
+  board.notes.insert(board.notes.end(), mismatch_notes.begin(), mismatch_notes.end());
   return board;
 }
 
@@ -139,12 +221,18 @@ std::string render_leaderboard_markdown(const Leaderboard& board) {
     for (const auto& c : board.columns) {
       std::string cell = format_value(row.values.at(c.key()));
       auto d = row.deltas.find(c.key());
-      if (d != row.deltas.end() && d->second) cell += fmt::format(" ({:+.2f})", *d->second);
+      if (d != row.deltas.end() && d->second)
+        cell += fmt::format(row.delta_not_comparable(c.key()) ? " ({:+.2f} \u2020)" : " ({:+.2f})", *d->second);
       out += " " + cell + " |";
     }
     out += "\n";
   }
   if (board.rows.size() > 0) out += "\n(value (delta vs the paper's number) where the paper reports one)\n";
+  bool any_mismatch = false;
+  for (const auto& row : board.rows)
+    for (const auto& c : board.columns) any_mismatch |= row.delta_not_comparable(c.key());
+  if (any_mismatch)
+    out += "\u2020 not comparable: the run and the paper used different scoring variants (notes below)\n";
   for (const auto& note : board.notes) out += "- " + note + "\n";
   return out;
 }
@@ -157,6 +245,9 @@ static std::string csv_escape(const std::string& s) {
 std::string render_leaderboard_csv(const Leaderboard& board) {
   std::string out = "run,model,is_reference";
   for (const auto& c : board.columns) out += "," + csv_escape(c.key()) + "," + csv_escape(c.key() + ":delta");
+  // The variant columns come after every value/delta pair, so the earlier columns keep their positions.
+  for (const auto& c : board.columns)
+    out += "," + csv_escape(c.key() + ":variant") + "," + csv_escape(c.key() + ":delta_comparable");
   out += "\n";
   for (const auto& row : board.rows) {
     out += csv_escape(row.label) + "," + csv_escape(row.model) + "," + (row.is_reference ? "1" : "0");
@@ -165,6 +256,11 @@ std::string render_leaderboard_csv(const Leaderboard& board) {
       out += "," + (v ? fmt::format("{:.10g}", *v) : std::string());
       auto d = row.deltas.find(c.key());
       out += "," + ((d != row.deltas.end() && d->second) ? fmt::format("{:.10g}", *d->second) : std::string());
+    }
+    for (const auto& c : board.columns) {
+      auto variant = row.variants.find(c.key());
+      out += "," + csv_escape(variant != row.variants.end() ? variant->second : "");
+      out += "," + delta_comparable_text(row, c.key());
     }
     out += "\n";
   }
@@ -175,13 +271,30 @@ json leaderboard_to_json(const Leaderboard& board) {
   json j = {{"columns", json::array()}, {"rows", json::array()}, {"notes", board.notes}};
   for (const auto& c : board.columns) j["columns"].push_back({{"task", c.task}, {"metric", c.metric}});
   for (const auto& row : board.rows) {
-    json r = {{"run", row.label}, {"model", row.model}, {"is_reference", row.is_reference},
-              {"reference_used", row.reference_used}, {"values", json::object()}, {"deltas", json::object()}};
+    json r = {{"run", row.label},
+              {"model", row.model},
+              {"is_reference", row.is_reference},
+              {"reference_used", row.reference_used},
+              {"values", json::object()},
+              {"deltas", json::object()},
+              {"variants", json::object()},
+              {"paper_variants", json::object()},
+              {"delta_comparable", json::object()}};
     for (const auto& c : board.columns) {
       const auto& v = row.values.at(c.key());
       r["values"][c.key()] = v ? json(*v) : json();
+      auto variant = row.variants.find(c.key());
+      if (variant != row.variants.end())
+        r["variants"][c.key()] = variant->second.empty() ? json() : json(variant->second);
       auto d = row.deltas.find(c.key());
-      if (d != row.deltas.end() && d->second) r["deltas"][c.key()] = *d->second;
+      if (d != row.deltas.end() && d->second) {
+        r["deltas"][c.key()] = *d->second;
+        auto paper = row.paper_variants.find(c.key());
+        r["paper_variants"][c.key()] =
+            paper == row.paper_variants.end() || paper->second.empty() ? json() : json(paper->second);
+        const std::string comparable = delta_comparable_text(row, c.key());
+        r["delta_comparable"][c.key()] = comparable == "unknown" ? json() : json(comparable == "yes");
+      }
     }
     j["rows"].push_back(r);
   }

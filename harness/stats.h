@@ -90,6 +90,8 @@ struct BootstrapResult {
 //   p = min(1, 2 * min((1 + #{t_r <= 0}) / (R + 1), (1 + #{t_r >= 0}) / (R + 1))).
 // Degenerate case: every t_r equal to c != 0 gives interval [c, c] and p = 2 / (R + 1); all 0 gives p = 1.
 // `statistics` is called from several threads at once, so it must not mutate shared state.
+// Cluster bootstrap: n = the number of clusters, and `statistics` expands each drawn index into all the samples of
+// that cluster (compare.h); the seeding, and so the independence from the thread count, stay the same.
 std::vector<BootstrapResult> paired_bootstrap(
     size_t n, const std::vector<double>& observed,
     const std::function<std::vector<double>(const std::vector<size_t>& indices)>& statistics,

@@ -23,7 +23,9 @@ int run_report_command(const std::vector<std::string>& args) {
         "                      [--output DIR] [--csv FILE] [--json FILE] [--html FILE]\n\n"
         "Prints the leaderboard (rows = runs and the paper's tables, columns = task/metric, each run's delta to\n"
         "the paper in parentheses) as Markdown and writes leaderboard.csv and leaderboard.json to --output\n"
-        "(default: the first run directory). References: configs/references (`infeval list references`).\n");
+        "(default: the first run directory). References: configs/references (`infeval list references`).\n"
+        "A delta marked \u2020 (CSV/JSON: delta_comparable) compares a run scored with another variant than the\n"
+        "paper's number (a table's per-task \"variant\"): the two are not comparable.\n");
     return cli.help() ? 0 : 2;
   }
   LeaderboardOptions options;

@@ -1,6 +1,8 @@
 // Per-sample records on disk: <out>/samples/<task>.jsonl, one SampleRecord per line in question-file order:
 //   {"id": "262148000", "question": "...", "prediction": "raw text", "parsed": "...", "references": [...],
 //    "score": 1.0, "extra": {...}, "missing": false, "failed": false}
+// extra.cluster (optional string): records sharing it are scored together (MME's two questions of an image) and
+// are resampled as one unit by `infeval compare` (harness/compare.h).
 #pragma once
 #include <string>
 #include <vector>

@@ -109,10 +109,24 @@ TEST(Cli, ReportWritesMarkdownCsvAndJsonWithPaperDeltas) {
   EXPECT_NE(r.out.find("paper: toy-paper"), std::string::npos) << r.out;
   const std::string csv = read_file(env.root + "/board/leaderboard.csv");
   EXPECT_NE(csv.find("run,model,is_reference,toy_qa/accuracy,toy_qa/accuracy:delta"), std::string::npos) << csv;
-  EXPECT_NE(csv.find(",25,5\n"), std::string::npos) << csv;
+  // Then the run's variant (exact_match: infmllm) and whether the delta compares like with like: the table states
+  // no variant, so "unknown".
+  EXPECT_NE(csv.find(",25,5,infmllm,unknown\n"), std::string::npos) << csv;
   const auto board = infeval::read_json_file(env.root + "/board/leaderboard.json");
   EXPECT_EQ(board["rows"].size(), 3u);
   EXPECT_DOUBLE_EQ(board["rows"][1]["deltas"]["toy_qa/accuracy"].get<double>(), 55.0);
+}
+
+TEST(Cli, ReportRejectsAReferenceVariantTheScorerLacks) {
+  ToyEnvironment env("cli-report-variant", 8);
+  ASSERT_EQ(run_cli(fmt::format("run --tasks toy_qa --config-dir {} --data-root {} --output {}/a --backend fixed "
+                                "--rule text:yes --no-progress", env.config_dir, env.data_root, env.root)).exit_code, 0);
+  // toy_qa is scored by exact_match, whose only variant is "infmllm".
+  const std::string table = env.config_dir + "/references/toy-paper.json";
+  write_file(table, R"({"model": "toy", "source": "s", "tasks": {"toy_qa": {"accuracy": 20.0, "variant": "llava"}}})");
+  const auto r = run_cli(fmt::format("report {0}/a --config-dir {1} --output {0}/board", env.root, env.config_dir));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find(table + ": tasks.toy_qa.variant: unknown variant 'llava'"), std::string::npos) << r.err;
 }
 
 TEST(Cli, ScoreReadsForeignFormatsAndRejectsUnknownIds) {
