@@ -21,8 +21,9 @@ struct SyntheticBenchOptions {
   int batch = 64;                   // questions per model batch
   int max_new_tokens = 10;          // every question decodes exactly this many tokens (min_length = max)
   int questions_per_image = 3;      // VQAv2 has ~2.9 questions per image
-  bool reuse_image_features = true; // ViT once per distinct image of a batch (questions grouped by image)
+  bool reuse_image_features = true; // ViT once per distinct image (visual tokens cached across the pass's batches)
   bool preprocess = true;           // decode-free preprocessing of a random 640x480 RGB image per distinct image
+  int preprocess_threads = 0;       // workers producing pixels ahead of the model (0: on the model's thread)
   bool small = false;               // tiny shapes (the bundled fixture's sizes): a CPU smoke test
   int warmup_batches = 1;           // untimed batches before each timed pass
   uint64_t seed = 1234;

@@ -42,32 +42,44 @@ std::string ImagePipeline::image_key(const Request& request) {
   return request.expand_to_square ? key + ":square" : key;
 }
 
-std::vector<float> ImagePipeline::process(const Request& request) {
+ImagePipeline::PixelsJob ImagePipeline::request_job(const Request& request) const {
+  const int size = image_size_;
+  const ImageNormalization norm = norm_;
+  return [request, size, norm] {
+    const RgbImage image = request.image_bytes.empty()
+                               ? decode_image_file(request.image_path)
+                               : decode_image_bytes(request.image_bytes,
+                                                    request.task + ":" + request.sample_id + " (inline image)");
+    return preprocess_image(image, size, request.expand_to_square, norm);
+  };
+}
+
+std::vector<float> ImagePipeline::run_timed(const PixelsJob& job) {
   const auto start = Clock::now();
-  const RgbImage image = request.image_bytes.empty()
-                             ? decode_image_file(request.image_path)
-                             : decode_image_bytes(request.image_bytes,
-                                                  request.task + ":" + request.sample_id + " (inline image)");
-  std::vector<float> pixels = preprocess_image(image, image_size_, request.expand_to_square, norm_);
+  std::vector<float> pixels = job();
   worker_nanoseconds_ += std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count();
   ++images_;
   return pixels;
 }
 
-void ImagePipeline::start(const std::string& key, const Request& request) {
+void ImagePipeline::start(const std::string& key, PixelsJob job) {
   if (!pool_ || in_flight_.count(key) != 0 || in_flight_.size() >= max_in_flight) return;
-  in_flight_.emplace(key, pool_->submit([this, request] { return process(request); }));
+  in_flight_.emplace(key, pool_->submit([this, job = std::move(job)] { return run_timed(job); }));
 }
 
-std::vector<float> ImagePipeline::take(const std::string& key, const Request& request) {
-  auto it = in_flight_.find(key);
-  if (it == in_flight_.end()) return process(request);
-  std::future<std::vector<float>> pending = std::move(it->second);
-  in_flight_.erase(it);
+std::vector<float> ImagePipeline::take(const std::string& key, const PixelsJob& job) {
   const auto start = Clock::now();
-  pending.wait();
+  auto it = in_flight_.find(key);
+  std::vector<float> pixels;
+  if (it == in_flight_.end()) {
+    pixels = run_timed(job);
+  } else {
+    std::future<std::vector<float>> pending = std::move(it->second);
+    in_flight_.erase(it);
+    pixels = pending.get();  // rethrows the worker's exception
+  }
   wait_seconds_ += std::chrono::duration<double>(Clock::now() - start).count();
-  return pending.get();  // rethrows the worker's exception
+  return pixels;
 }
 
 void ImagePipeline::discard(const std::string& key) {
@@ -77,7 +89,7 @@ void ImagePipeline::discard(const std::string& key) {
 nlohmann::json ImagePipeline::stats() const {
   return nlohmann::json{{"threads", pool_ ? pool_->size() : 0},
                         {"images", images_.load()},
-                        {"worker_seconds", static_cast<double>(worker_nanoseconds_.load()) * 1e-9},
+                        {"worker_seconds", worker_seconds()},
                         {"wait_seconds", wait_seconds_},
                         {"discarded", discarded_}};
 }

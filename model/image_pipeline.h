@@ -4,6 +4,7 @@
 #pragma once
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <future>
 #include <memory>
 #include <string>
@@ -20,31 +21,39 @@ namespace infeval {
 
 class ImagePipeline {
  public:
-  // threads 0: every image is processed on the calling thread, when taken. image_size: the model's S.
+  // Produces one model input: 3 x S x S float32, CHW, normalized. Runs on a worker thread.
+  using PixelsJob = std::function<std::vector<float>()>;
+
+  // threads 0: every job runs on the calling thread, when taken. image_size and norm: the model's, for
+  // request_job().
   ImagePipeline(int threads, int image_size, const ImageNormalization& norm);
   ~ImagePipeline();
 
   // The identity of a request's image and preprocessing (everything the visual tokens depend on for one model):
   // "file:<path>:<size>:<mtime>" or "bytes:<sha256>", plus ":square" when padded to square. Empty without an image.
   static std::string image_key(const Request& request);
+  // Decode the request's file or inline bytes, then preprocess_image() for this model. Throws ImageError.
+  PixelsJob request_job(const Request& request) const;
 
-  // Starts decoding + preprocessing `request`'s image under `key` unless it is already in flight. At most
-  // `max_in_flight` images are queued; further starts are ignored (take() then does the work itself).
-  void start(const std::string& key, const Request& request);
-  // The pixels (3 x S x S, CHW float32) for `key`: waits for the work started earlier or does it now. Throws what
-  // decoding throws (ImageError for a corrupt file, InputError naming the request). Forgets the key.
-  std::vector<float> take(const std::string& key, const Request& request);
+  // Starts `job` under `key` unless that key is already in flight. At most `max_in_flight` jobs are queued;
+  // further starts are ignored (take() then runs the job itself).
+  void start(const std::string& key, PixelsJob job);
+  // The pixels for `key`: waits for the job started earlier or runs `job` now. Rethrows the job's exception.
+  // Forgets the key.
+  std::vector<float> take(const std::string& key, const PixelsJob& job);
   // Forgets in-flight work whose result is no longer needed (e.g. the image's tokens were cached meanwhile).
   void discard(const std::string& key);
 
-  // {"threads", "images", "worker_seconds", "wait_seconds", "discarded"}: images preprocessed, their total time on
-  // the workers (or the calling thread), and the time take() blocked.
+  // {"threads", "images", "worker_seconds", "wait_seconds", "discarded"}: jobs run, their total time on the
+  // workers (or the calling thread), and the time take() blocked (the part the caller did not overlap).
   nlohmann::json stats() const;
+  double wait_seconds() const { return wait_seconds_; }
+  double worker_seconds() const { return static_cast<double>(worker_nanoseconds_.load()) * 1e-9; }
 
   static constexpr size_t max_in_flight = 1024;
 
  private:
-  std::vector<float> process(const Request& request);
+  std::vector<float> run_timed(const PixelsJob& job);
 
   int image_size_;
   ImageNormalization norm_;

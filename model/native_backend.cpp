@@ -14,10 +14,9 @@
 #include "harness/core/schedule.h"
 #include "model/generate.h"
 #include "model/image.h"
-#include "model/image_pipeline.h"
 #include "model/infmllm_model.h"
 #include "model/prompting.h"
-#include "model/visual_cache.h"
+#include "model/visual_encoder.h"
 #ifdef INFEVAL_HAVE_CUDA
 #include <c10/cuda/CUDACachingAllocator.h>
 #endif
@@ -86,15 +85,11 @@ class NativeBackend : public Backend {
     load_seconds_ = std::chrono::duration<double>(Clock::now() - start).count();
     digest_ = weights_digest(model_->weight_files());
     protocol_ = options.protocol.empty() ? config.protocol : options.protocol;
-    ImageNormalization norm;
-    norm.mean = config.image_mean;
-    norm.std = config.image_std;
     const int threads = options.preprocess_threads >= 0 ? options.preprocess_threads : default_preprocess_threads();
-    images_ = std::make_unique<ImagePipeline>(threads, config.image_size, norm);
     const int64_t cache_mb = options.feature_cache_mb >= 0 ? options.feature_cache_mb
                              : model_->device().is_cuda() ? 4096
                                                           : 1024;
-    cache_ = std::make_unique<VisualTokenCache>(cache_mb * 1024 * 1024);
+    encoder_ = std::make_unique<VisualEncoder>(model_->weights(), model_->config(), threads, cache_mb * 1024 * 1024);
 #ifdef INFEVAL_HAVE_CUDA
     if (model_->device().is_cuda()) c10::cuda::CUDACachingAllocator::resetPeakStats(model_->device().index());
 #endif
@@ -116,23 +111,22 @@ class NativeBackend : public Backend {
   }
 
   json stats() const override {
-    const json preprocess = images_->stats();
+    const VisualEncoder::Times& vision = encoder_->times();
     // preprocess: decode + resize time on the workers (overlaps the model); preprocess_wait: the part the model
     // thread waited for.
     json stats = {{"stage_seconds",
                    {{"load", load_seconds_},
-                    {"preprocess", preprocess["worker_seconds"]},
-                    {"preprocess_wait", preprocess_wait_s_},
-                    {"vit", vit_s_},
-                    {"adapter", adapter_s_},
+                    {"preprocess", encoder_->pipeline().worker_seconds()},
+                    {"preprocess_wait", vision.preprocess_wait},
+                    {"upload", vision.upload},
+                    {"vit", vision.vit},
+                    {"adapter", vision.adapter},
                     {"prefill", times_.prefill_s},
                     {"decode", times_.decode_s}}},
                   {"samples", samples_},
                   {"failed_samples", failed_},
-                  {"model_batches", batches_},
-                  {"vit_images", vit_images_},
-                  {"feature_cache", cache_->stats()},
-                  {"preprocess", preprocess}};
+                  {"model_batches", batches_}};
+    stats.update(encoder_->stats());
     stats.update(device_memory_stats(model_->device()));
     return stats;
   }
@@ -153,10 +147,12 @@ class NativeBackend : public Backend {
   }
 
   void prefetch(const std::vector<Request>& upcoming) override {
+    std::vector<VisualEncoder::Image> images;
     for (const Request& request : upcoming) {
-      const std::string key = ImagePipeline::image_key(request);
-      if (!key.empty() && !cache_->contains(key)) images_->start(key, request);
+      std::string key = ImagePipeline::image_key(request);
+      if (!key.empty()) images.push_back({std::move(key), encoder_->pipeline().request_job(request)});
     }
+    encoder_->prefetch(images);
   }
 
   std::vector<Response> generate(const std::vector<Request>& batch) override {
@@ -185,19 +181,8 @@ class NativeBackend : public Backend {
   struct Prepared {
     PromptIds ids;
     std::string protocol;
-    std::string image_key;  // ImagePipeline::image_key when the prompt has an image
     at::Tensor visual;      // [T, hidden] on the model's device, when the prompt has an image
   };
-
-  static double seconds_since(Clock::time_point start) {
-    return std::chrono::duration<double>(Clock::now() - start).count();
-  }
-
-  void synchronize() const {
-#ifdef INFEVAL_HAVE_CUDA
-    if (model_->device().is_cuda()) torch::cuda::synchronize();
-#endif
-  }
 
   void prepare_prompt(const Request& request, Prepared* out, Response* response) const {
     const std::string where = request.task + ":" + request.sample_id;
@@ -219,71 +204,22 @@ class NativeBackend : public Backend {
     }
   }
 
-  // Fills Prepared::visual for every request with an image: from the feature cache, or through ViT -> ln_vision ->
-  // pool-adapter once per distinct image of the batch. A failing image fails the requests that need it.
+  // Fills Prepared::visual for every request with an image (the encoder runs each distinct image once); a failing
+  // image fails the requests that need it.
   void visual_tokens_for(const std::vector<Request>& batch, std::vector<Prepared>* prepared,
                          std::vector<Response>* responses) {
-    std::map<std::string, at::Tensor> tokens_of;     // this batch's images
-    std::vector<std::string> missing_keys;          // first-appearance order
-    std::map<std::string, size_t> first_request;    // key -> the request whose image is decoded
+    std::vector<VisualEncoder::Image> images;
+    std::vector<size_t> request_of;
     for (size_t i = 0; i < batch.size(); ++i) {
-      Prepared& p = (*prepared)[i];
-      if (!(*responses)[i].error.empty() || !p.ids.has_image) continue;
-      p.image_key = ImagePipeline::image_key(batch[i]);
-      if (tokens_of.count(p.image_key) || first_request.count(p.image_key)) continue;
-      const at::Tensor cached = cache_->find(p.image_key);
-      if (cached.defined()) {
-        tokens_of[p.image_key] = cached;
-        images_->discard(p.image_key);  // prefetched before it was cached
-      } else {
-        first_request[p.image_key] = i;
-        missing_keys.push_back(p.image_key);
-      }
+      if (!(*responses)[i].error.empty() || !(*prepared)[i].ids.has_image) continue;
+      images.push_back({ImagePipeline::image_key(batch[i]), encoder_->pipeline().request_job(batch[i])});
+      request_of.push_back(i);
     }
-    for (const std::string& key : missing_keys) images_->start(key, batch[first_request[key]]);
-
-    // Pixels of the missing images; a failure is remembered per key.
-    const int64_t S = model_->config().image_size;
-    std::map<std::string, std::string> failure_of;
-    std::vector<std::string> decoded_keys;
-    at::Tensor pixels = torch::empty({static_cast<int64_t>(missing_keys.size()), 3, S, S}, torch::kFloat);
-    auto start = Clock::now();
-    for (const std::string& key : missing_keys) {
-      try {
-        const std::vector<float> p = images_->take(key, batch[first_request[key]]);
-        std::copy(p.begin(), p.end(), pixels[static_cast<int64_t>(decoded_keys.size())].data_ptr<float>());
-        decoded_keys.push_back(key);
-      } catch (const ImageError& e) {
-        failure_of[key] = e.what();
-      } catch (const InputError& e) {
-        failure_of[key] = e.what();
-      }
-    }
-    preprocess_wait_s_ += seconds_since(start);
-
-    if (!decoded_keys.empty()) {
-      const int64_t n = static_cast<int64_t>(decoded_keys.size());
-      start = Clock::now();
-      const at::Tensor features = model_->vision_features(pixels.narrow(0, 0, n).to(model_->device()));
-      synchronize();
-      vit_s_ += seconds_since(start);
-      vit_images_ += n;
-      start = Clock::now();
-      const at::Tensor tokens = model_->visual_tokens(features);
-      synchronize();
-      adapter_s_ += seconds_since(start);
-      for (int64_t k = 0; k < n; ++k) {
-        tokens_of[decoded_keys[k]] = tokens[k];
-        cache_->insert(decoded_keys[k], tokens[k]);
-      }
-    }
-
-    for (size_t i = 0; i < batch.size(); ++i) {
-      Prepared& p = (*prepared)[i];
-      if (!(*responses)[i].error.empty() || !p.ids.has_image) continue;
-      auto failed = failure_of.find(p.image_key);
-      if (failed != failure_of.end()) (*responses)[i].error = failed->second;
-      else p.visual = tokens_of.at(p.image_key);
+    if (images.empty()) return;
+    const VisualEncoder::Encoded encoded = encoder_->encode(images);
+    for (size_t k = 0; k < images.size(); ++k) {
+      if (!encoded.errors[k].empty()) (*responses)[request_of[k]].error = encoded.errors[k];
+      else (*prepared)[request_of[k]].visual = encoded.tokens[k];
     }
   }
 
@@ -323,11 +259,10 @@ class NativeBackend : public Backend {
   std::unique_ptr<InfMllmModel> model_;
   std::string digest_;
   std::string protocol_;
-  std::unique_ptr<ImagePipeline> images_;
-  std::unique_ptr<VisualTokenCache> cache_;
-  double load_seconds_ = 0.0, preprocess_wait_s_ = 0.0, vit_s_ = 0.0, adapter_s_ = 0.0;
+  std::unique_ptr<VisualEncoder> encoder_;
+  double load_seconds_ = 0.0;
   GenerationTimes times_;
-  int64_t samples_ = 0, failed_ = 0, batches_ = 0, vit_images_ = 0;
+  int64_t samples_ = 0, failed_ = 0, batches_ = 0;
 };
 
 }  // namespace

@@ -38,7 +38,10 @@ static const char* kBenchHelp =
     "  --max-new-tokens N     tokens decoded per question (default 10)\n"
     "  --questions-per-image N (default 3)\n"
     "  --warmup-batches N     untimed batches before each pass (default 1)\n"
-    "  --no-reuse             run the ViT once per question instead of once per distinct image of a batch\n"
+    "  --no-reuse             run the ViT once per question instead of once per distinct image (the visual\n"
+    "                         tokens of an image are otherwise cached across the pass's batches)\n"
+    "  --preprocess-threads N produce the next batch's pixels on N worker threads while the model runs (default\n"
+    "                         0: on the model's thread; the time the model waits is reported, not counted)\n"
     "  --no-preprocess        random normalized pixels instead of preprocessing a random RGB image\n"
     "  --seed S               (default 1234)\n"
     "  --card NAME            the card's name for the report (e.g. from nvidia-smi)\n"
@@ -52,7 +55,7 @@ int run_bench_command(const std::vector<std::string>& args) {
   CliArgs cli("bench", args,
               {"--device", "--precision", "--questions", "--image-size", "--beams", "--batch", "--max-new-tokens",
                "--questions-per-image", "--warmup-batches", "--seed", "--card", "--output", "--compare-logits",
-               "--tolerance"},
+               "--tolerance", "--preprocess-threads"},
               {"--small", "--no-reuse", "--no-preprocess"});
   if (cli.help()) {
     std::printf("%s", kBenchHelp);
@@ -103,6 +106,8 @@ int run_bench_command(const std::vector<std::string>& args) {
   options.small = cli.has("--small");
   options.reuse_image_features = !cli.has("--no-reuse");
   options.preprocess = !cli.has("--no-preprocess");
+  options.preprocess_threads = cli.int_value("--preprocess-threads", options.preprocess_threads);
+  if (options.preprocess_threads < 0) throw InputError("--preprocess-threads must be >= 0");
   if (cli.has("--beams")) {
     options.beams.clear();
     for (const std::string& b : split(cli.required("--beams"), ',')) {

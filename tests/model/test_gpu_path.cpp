@@ -203,8 +203,10 @@ TEST(BenchSynthetic, SmallRunOnCpuDecodesEveryTokenAndReusesImages) {
   ASSERT_EQ(result["runs"].size(), 2u);
   for (const json& r : result["runs"]) {
     EXPECT_TRUE(r["all_questions_decoded_max_new_tokens"].get<bool>());
-    // 3 questions per image: batch [0,4) holds images {0, 1}, batch [4,7) images {1, 2}: 4 ViT images.
-    EXPECT_EQ(r["vit_images"].get<int>(), 4);
+    // 3 questions per image: batch [0,4) holds images {0, 1}, batch [4,7) images {1, 2}; image 1's tokens are
+    // cached from the first batch: 3 ViT images, 1 cache hit.
+    EXPECT_EQ(r["vit_images"].get<int>(), 3);
+    EXPECT_EQ(r["feature_cache_hits"].get<int>(), 1);
     EXPECT_GT(r["questions_per_s"].get<double>(), 0.0);
     EXPECT_GT(r["stage_seconds"]["prefill"].get<double>(), 0.0);
     EXPECT_GT(r["stage_seconds"]["decode"].get<double>(), 0.0);
@@ -221,6 +223,14 @@ TEST(BenchSynthetic, SmallRunOnCpuDecodesEveryTokenAndReusesImages) {
   o.beams = {1};
   const json no_reuse = run_synthetic_bench(o, nullptr);
   EXPECT_EQ(no_reuse["runs"][0]["vit_images"].get<int>(), 7);
+
+  // Pixels produced ahead on worker threads: the same work (3 ViT images, every token decoded).
+  o.reuse_image_features = true;
+  o.preprocess_threads = 2;
+  const json threaded = run_synthetic_bench(o, nullptr);
+  EXPECT_EQ(threaded["runs"][0]["vit_images"].get<int>(), 3);
+  EXPECT_TRUE(threaded["runs"][0]["all_questions_decoded_max_new_tokens"].get<bool>());
+  EXPECT_GT(threaded["runs"][0]["stage_seconds"]["preprocess"].get<double>(), 0.0);
 }
 
 }  // namespace
