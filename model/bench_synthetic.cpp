@@ -21,6 +21,7 @@
 #include "model/pool_adapter.h"
 #include "model/prompting.h"
 #include "model/safetensors.h"
+#include "model/timing.h"
 #include "model/visual_encoder.h"
 #include "model/vit.h"
 #include "model/weights.h"
@@ -28,13 +29,6 @@
 namespace infeval {
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
-
-void synchronize(const at::Device& device) {
-  if (device.is_cuda()) torch::cuda::synchronize();
-}
 
 at::ScalarType precision_dtype(const std::string& precision) {
   if (precision == "fp32") return at::kFloat;
@@ -219,12 +213,12 @@ double measure_gemm_tflops(const at::Device& device, at::ScalarType dtype, int64
   const auto options = torch::TensorOptions().device(device).dtype(dtype);
   const at::Tensor a = torch::randn({n, n}, options), b = torch::randn({n, n}, options);
   for (int i = 0; i < 3; ++i) torch::matmul(a, b);
-  synchronize(device);
+  synchronize_device(device);
   std::vector<double> times;
   for (int i = 0; i < 10; ++i) {
     const auto start = Clock::now();
     at::Tensor c = torch::matmul(a, b);
-    synchronize(device);
+    synchronize_device(device);
     times.push_back(seconds_since(start));
   }
   return 2.0 * n * n * n / median(times) / 1e12;
@@ -237,12 +231,12 @@ double measure_copy_gbps(const at::Device& device, int64_t bytes) {
   const at::Tensor src = torch::randn({bytes / 4}, options);
   at::Tensor dst = torch::empty_like(src);
   for (int i = 0; i < 2; ++i) dst.copy_(src);
-  synchronize(device);
+  synchronize_device(device);
   std::vector<double> times;
   for (int i = 0; i < 10; ++i) {
     const auto start = Clock::now();
     dst.copy_(src);
-    synchronize(device);
+    synchronize_device(device);
     times.push_back(seconds_since(start));
   }
   return 2.0 * static_cast<double>(bytes) / median(times) / 1e9;
@@ -292,7 +286,7 @@ class BenchRunner {
       result->prefill_flops += work_.prefill_flops(len);
     }
     const PromptBatch batch = assemble_prompt_batch(llama_, prompts, visual, config_.lm.pad_token_id);
-    synchronize(device_);
+    synchronize_device(device_);
     result->assemble += seconds_since(start);
 
     GenerationSettings settings;
@@ -302,7 +296,7 @@ class BenchRunner {
     const GenerationOutput out = generate_tokens(llama_, batch.embeds, batch.mask, settings,
                                                  config_.lm.eos_token_id, config_.lm.pad_token_id,
                                                  &result->generation);
-    synchronize(device_);
+    synchronize_device(device_);
     for (const auto& sequence : out.sequences) {
       if (static_cast<int>(sequence.size()) != o_.max_new_tokens) result->all_full_length = false;
     }
@@ -316,13 +310,13 @@ class BenchRunner {
     PassResult result;
     const size_t batch = static_cast<size_t>(o_.batch);
     const size_t count = timed ? questions.size() : std::min(questions.size(), batch * o_.warmup_batches);
-    synchronize(device_);
+    synchronize_device(device_);
     const auto start = Clock::now();
     for (size_t first = 0; first < count; first += batch) {
       const size_t last = std::min(count, first + batch);
       run_batch(&encoder, questions, first, last, std::min(count, last + batch), beams, &result);
     }
-    synchronize(device_);
+    synchronize_device(device_);
     result.wall_s = seconds_since(start);
     result.vision = encoder.times();
     result.preprocess = encoder.pipeline().worker_seconds();
@@ -440,7 +434,7 @@ json run_synthetic_bench(const SyntheticBenchOptions& o, const std::function<voi
   start = Clock::now();
   const ModelWeights weights = random_weights(config, device, dtype);
   const Llama llama(weights.llama, config.lm);
-  synchronize(device);
+  synchronize_device(device);
   const double init_s = seconds_since(start);
   log(fmt::format("random weights for {} on {} in {}: {:.1f} s", config.name, o.device, o.precision, init_s));
 
@@ -585,7 +579,7 @@ json compare_reference_logits(const LogitsCompareOptions& o) {
   load.precision = o.precision;
   const ModelWeights weights = load_model_weights(*checkpoint, config, load);
   const Llama llama(weights.llama, config.lm);
-  synchronize(device);
+  synchronize_device(device);
   const double load_s = seconds_since(start);
 
   const std::string ref_path = o.dir + "/reference.safetensors";

@@ -11,15 +11,10 @@
 #include "harness/core/error.h"
 #include "model/kv_cache.h"
 #include "model/llama.h"
+#include "model/timing.h"
 
 namespace infeval {
 namespace {
-
-using Clock = std::chrono::steady_clock;
-
-double seconds_since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
 
 std::vector<int64_t> to_vector(const at::Tensor& t) {
   const at::Tensor c = t.to(torch::kCPU, at::kLong).contiguous();
@@ -84,7 +79,7 @@ GenerationOutput greedy(const Llama& llama, const at::Tensor& embeds, const at::
                 Llama::left_pad_counts(mask), embeds.options());
   at::Tensor logits = llama.prefill(embeds, mask, &cache, false);  // [Q, V] fp32
   // Stage timers need the device work finished (CUDA runs asynchronously); one sync per batch.
-  if (times && logits.is_cuda()) torch::cuda::synchronize();
+  if (times) synchronize_device(logits.device());
   if (times) times->prefill_s += seconds_since(start);
   start = Clock::now();
   const std::vector<int64_t> lengths = prompt_lengths(mask);
@@ -121,7 +116,7 @@ GenerationOutput beam_search(const Llama& llama, const at::Tensor& embeds, const
   // The prompt is computed once per question; its last logits start every beam (HF computes B identical rows).
   at::Tensor logits = llama.prefill(embeds, mask, &cache, false).repeat_interleave(B, 0);  // [S, V]
   // Stage timers need the device work finished (CUDA runs asynchronously); one sync per batch.
-  if (times && logits.is_cuda()) torch::cuda::synchronize();
+  if (times) synchronize_device(logits.device());
   if (times) times->prefill_s += seconds_since(start);
   start = Clock::now();
   const int64_t V = logits.size(1);

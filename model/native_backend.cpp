@@ -16,6 +16,7 @@
 #include "model/image.h"
 #include "model/infmllm_model.h"
 #include "model/prompting.h"
+#include "model/timing.h"
 #include "model/visual_encoder.h"
 #ifdef INFEVAL_HAVE_CUDA
 #include <c10/cuda/CUDACachingAllocator.h>
@@ -23,8 +24,6 @@
 
 namespace infeval {
 namespace {
-
-using Clock = std::chrono::steady_clock;
 
 // sha256 of the single weight file, or of the lines "<sha256>  <file name>" of sorted shards.
 std::string weights_digest(std::vector<std::string> files) {
@@ -82,7 +81,7 @@ class NativeBackend : public Backend {
     const auto start = Clock::now();
     model_ = std::make_unique<InfMllmModel>(config, load);
     model_->tokenizer();  // load now: a bad tokenizer fails the run, not every sample
-    load_seconds_ = std::chrono::duration<double>(Clock::now() - start).count();
+    load_seconds_ = seconds_since(start);
     digest_ = weights_digest(model_->weight_files());
     protocol_ = options.protocol.empty() ? config.protocol : options.protocol;
     const int threads = options.preprocess_threads >= 0 ? options.preprocess_threads : default_preprocess_threads();

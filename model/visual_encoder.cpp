@@ -8,19 +8,11 @@
 #include "harness/core/error.h"
 #include "model/image.h"
 #include "model/pool_adapter.h"
+#include "model/timing.h"
 #include "model/vit.h"
 
 namespace infeval {
 namespace {
-
-using Clock = std::chrono::steady_clock;
-
-double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
-
-// Stage timers need the device work finished (CUDA runs asynchronously).
-void synchronize(const at::Device& device) {
-  if (device.is_cuda()) torch::cuda::synchronize();
-}
 
 ImageNormalization normalization_of(const ModelConfig& config) {
   ImageNormalization norm;
@@ -94,17 +86,17 @@ VisualEncoder::Encoded VisualEncoder::encode(const std::vector<Image>& images) {
     const int64_t n = static_cast<int64_t>(produced.size());
     start = Clock::now();
     const at::Tensor device_pixels = pixels.narrow(0, 0, n).to(device);
-    synchronize(device);
+    synchronize_device(device);
     times_.upload += seconds_since(start);
     start = Clock::now();
     const at::Tensor features =
         ln_vision_forward(weights_, config_.ln_vision_eps, vit_forward(weights_.vit, config_.vision, device_pixels));
-    synchronize(device);
+    synchronize_device(device);
     times_.vit += seconds_since(start);
     times_.vit_images += n;
     start = Clock::now();
     const at::Tensor tokens = pool_adapter_forward(weights_.pooler, config_.pool_out_size, features);
-    synchronize(device);
+    synchronize_device(device);
     times_.adapter += seconds_since(start);
     for (int64_t k = 0; k < n; ++k) {
       tokens_of[produced[k]] = tokens[k];
