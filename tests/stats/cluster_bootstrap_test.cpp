@@ -16,6 +16,7 @@
 #include "harness/core/json_io.h"
 #include "harness/core/records.h"
 #include "harness/stats.h"
+#include "run_fixture.h"
 
 namespace infeval {
 namespace {
@@ -84,9 +85,7 @@ size_t resamples_drawing(size_t clusters, size_t cluster, size_t times, uint64_t
 class ClusterBootstrapTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    root_ = fs::temp_directory_path() / ("infeval_cluster_" + std::to_string(::getpid()) + "_" +
-                                         ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(root_);
+    root_ = testing_runs::fresh_test_dir("infeval_cluster");
   }
   void TearDown() override { fs::remove_all(root_); }
   std::string dir(const std::string& name) const { return (root_ / name).string(); }

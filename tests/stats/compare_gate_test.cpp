@@ -28,9 +28,7 @@ const char* kTask = "ocr_small";
 class CompareGateTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    root_ = fs::temp_directory_path() / ("infeval_stats_" + std::to_string(::getpid()) + "_" +
-                                         ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(root_);
+    root_ = testing_runs::fresh_test_dir("infeval_stats");
     // 40 samples. A is right on 0..24 (25/40 = 62.5%). B is right on 2..36 (35/40 = 87.5%).
     // Discordant: right in A only {0, 1} (b = 2); right in B only {25..36} (c = 12).
     std::vector<double> a(40, 0.0), b(40, 0.0);

@@ -19,12 +19,7 @@ namespace infeval {
 namespace {
 
 namespace fs = std::filesystem;
-
-size_t count_of(const std::string& text, const std::string& needle) {
-  size_t n = 0;
-  for (size_t p = text.find(needle); p != std::string::npos; p = text.find(needle, p + 1)) ++n;
-  return n;
-}
+using testing_runs::count_of;
 
 std::string find_chromium() {
   for (const char* candidate : {"/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"})
@@ -35,9 +30,7 @@ std::string find_chromium() {
 class HtmlReportTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    root_ = fs::temp_directory_path() / ("infeval_html_" + std::to_string(::getpid()) + "_" +
-                                         ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(root_);
+    root_ = testing_runs::fresh_test_dir("infeval_html");
     std::vector<double> a(40, 0.0), b(40, 0.0);
     for (int i = 0; i <= 24; ++i) a[i] = 1.0;
     for (int i = 2; i <= 36; ++i) b[i] = 1.0;

@@ -19,12 +19,7 @@ namespace infeval {
 namespace {
 
 namespace fs = std::filesystem;
-
-size_t count_of(const std::string& text, const std::string& needle) {
-  size_t n = 0;
-  for (size_t p = text.find(needle); p != std::string::npos; p = text.find(needle, p + 1)) ++n;
-  return n;
-}
+using testing_runs::count_of;
 
 // The line of `text` that contains `needle` ("" if none).
 std::string line_with(const std::string& text, const std::string& needle) {
@@ -37,9 +32,7 @@ std::string line_with(const std::string& text, const std::string& needle) {
 class ReportVariantTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    root_ = fs::temp_directory_path() / ("infeval_variant_" + std::to_string(::getpid()) + "_" +
-                                         ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(root_);
+    root_ = testing_runs::fresh_test_dir("infeval_variant");
     fs::create_directories(root_ / "run");
     // The run: GQA scored with "official" (the paper used "infmllm-chat"), TextVQA with "llava" as the paper,
     // POPE with "llava" against a paper number that states no variant.
