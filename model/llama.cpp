@@ -28,15 +28,18 @@ at::Tensor Llama::rms_norm(const at::Tensor& x, const at::Tensor& weight) const 
   return weight * (h * torch::rsqrt(variance + config_.rms_norm_eps)).to(x.scalar_type());
 }
 
-at::Tensor Llama::rope(const at::Tensor& x, const at::Tensor& positions) const {
-  // freqs [..., D/2] = position * inv_freq; emb = cat(freqs, freqs); x * cos + rotate_half(x) * sin.
+Llama::RopeTables Llama::rope_tables(const at::Tensor& positions, at::ScalarType dtype) const {
+  // freqs [..., D/2] = position * inv_freq in fp32; emb = cat(freqs, freqs); cos and sin cast to the model's dtype.
   const at::Tensor freqs = positions.to(at::kFloat).unsqueeze(-1) * inv_freq_;
   const at::Tensor emb = torch::cat({freqs, freqs}, -1).unsqueeze(-2);  // [..., 1, D] broadcasts over heads
-  const at::Tensor cos = emb.cos().to(x.scalar_type());
-  const at::Tensor sin = emb.sin().to(x.scalar_type());
+  return RopeTables{emb.cos().to(dtype), emb.sin().to(dtype)};
+}
+
+at::Tensor Llama::rope(const at::Tensor& x, const RopeTables& tables) {
+  // x * cos + rotate_half(x) * sin, rotate_half(x) = cat(-x2, x1).
   const int64_t half = x.size(-1) / 2;
   const at::Tensor rotated = torch::cat({-x.narrow(-1, half, half), x.narrow(-1, 0, half)}, -1);
-  return x * cos + rotated * sin;
+  return x * tables.cos + rotated * tables.sin;
 }
 
 at::Tensor Llama::mlp(const LlamaLayerWeights& layer, const at::Tensor& x) const {
@@ -64,11 +67,12 @@ at::Tensor Llama::prefill(const at::Tensor& embeds, const at::Tensor& mask, KvCa
   const at::Tensor positions = (device_mask.cumsum(1) - 1).masked_fill(device_mask == 0, 1);  // [Q, P]
   const at::Tensor start = left_pad_counts(mask).to(embeds.device());
   at::Tensor x = embeds.to(weights_.embed_tokens.scalar_type());
+  const RopeTables rope_at = rope_tables(positions, x.scalar_type());  // [Q, P, 1, D]
   for (size_t i = 0; i < weights_.layers.size(); ++i) {
     const LlamaLayerWeights& layer = weights_.layers[i];
     const at::Tensor h = rms_norm(x, layer.input_norm);
-    const at::Tensor q = rope(torch::linear(h, layer.q_proj).view({Q, P, H, D}), positions).transpose(1, 2);
-    const at::Tensor k = rope(torch::linear(h, layer.k_proj).view({Q, P, H, D}), positions).transpose(1, 2);
+    const at::Tensor q = rope(torch::linear(h, layer.q_proj).view({Q, P, H, D}), rope_at).transpose(1, 2);
+    const at::Tensor k = rope(torch::linear(h, layer.k_proj).view({Q, P, H, D}), rope_at).transpose(1, 2);
     const at::Tensor v = torch::linear(h, layer.v_proj).view({Q, P, H, D}).transpose(1, 2);  // [Q, H, P, D]
     if (cache != nullptr) cache->write_prefix(static_cast<int>(i), k, v);
     const at::Tensor attn = attention_prefill(q, k, v, start, scale).transpose(1, 2).reshape({Q, P, H * D});
@@ -85,11 +89,12 @@ at::Tensor Llama::decode(const at::Tensor& tokens, const at::Tensor& positions, 
   const at::Tensor pos = positions.to(weights_.embed_tokens.device(), at::kLong);
   const int64_t suffix_len = cache->suffix_len() + 1;  // including this token
   at::Tensor x = embed(tokens);  // [S, hidden]
+  const RopeTables rope_at = rope_tables(pos, x.scalar_type());  // [S, 1, D]
   for (size_t i = 0; i < weights_.layers.size(); ++i) {
     const LlamaLayerWeights& layer = weights_.layers[i];
     const at::Tensor h = rms_norm(x, layer.input_norm);
-    const at::Tensor q = rope(torch::linear(h, layer.q_proj).view({S, H, D}), pos);
-    const at::Tensor k = rope(torch::linear(h, layer.k_proj).view({S, H, D}), pos);
+    const at::Tensor q = rope(torch::linear(h, layer.q_proj).view({S, H, D}), rope_at);
+    const at::Tensor k = rope(torch::linear(h, layer.k_proj).view({S, H, D}), rope_at);
     const at::Tensor v = torch::linear(h, layer.v_proj).view({S, H, D});
     cache->write_suffix(static_cast<int>(i), k, v);
     const at::Tensor attn = attention_decode(q, *cache, static_cast<int>(i), suffix_len, scale).reshape({S, H * D});

@@ -32,9 +32,15 @@ class Llama {
   static at::Tensor left_pad_counts(const at::Tensor& mask);
 
  private:
+  // cos and sin of the rotary embedding at `positions` (any shape [...]), each [..., 1, D] in `dtype`. They depend
+  // only on the positions, so one forward computes them once for all layers (fewer kernel launches per decode step).
+  struct RopeTables {
+    at::Tensor cos, sin;
+  };
   at::Tensor rms_norm(const at::Tensor& x, const at::Tensor& weight) const;
-  // x [..., H, D] with positions broadcastable to x's leading dims.
-  at::Tensor rope(const at::Tensor& x, const at::Tensor& positions) const;
+  RopeTables rope_tables(const at::Tensor& positions, at::ScalarType dtype) const;
+  // x [..., H, D] whose leading dims match the tables' (HF's apply_rotary_pos_emb).
+  static at::Tensor rope(const at::Tensor& x, const RopeTables& tables);
   at::Tensor mlp(const LlamaLayerWeights& layer, const at::Tensor& x) const;
   at::Tensor logits(const at::Tensor& hidden) const;
 
