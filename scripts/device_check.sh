@@ -101,7 +101,7 @@ head -n 1 "$OUT/run_diff.txt" | tee -a "$LOG"; grep -E "differ" "$OUT/run_diff.t
 step "f reference_pipeline" 180 0 bash -c "set -o pipefail; python3 benchmarks/reference_pipeline.py --quick --image-size 448 --settings 2x5,64x5 --export '$WORK/export' --output '$OUT/reference_bench.json' 2>&1 >/dev/null | grep -v Warning | tail -n 25 >> '$LOG'"
 nvidia-smi --query-gpu=memory.used --format=csv,noheader,nounits -lms 250 > "$WORK/mem_engine.txt" 2>/dev/null &
 MEMPID=$!
-step "f infeval bench" 150 0 bash -c "set -o pipefail; '$INFEVAL' bench --device cuda --precision bf16 --image-size 448 --beams 1,5 --batch 64 --questions $BENCH_QUESTIONS --card '$CARD' --output '$OUT/engine_bench.json' >> '$LOG' 2>&1"
+step "f infeval bench" 150 0 bash -c "set -o pipefail; '$INFEVAL' bench --device cuda --precision bf16 --image-size 448 --beams 1,5 --batch 64 --preprocess-threads 4 --questions $BENCH_QUESTIONS --card '$CARD' --output '$OUT/engine_bench.json' >> '$LOG' 2>&1"
 kill "$MEMPID" 2>/dev/null; wait "$MEMPID" 2>/dev/null
 step "f compare-logits" 60 0 bash -c "set -o pipefail; '$INFEVAL' bench --compare-logits '$WORK/export' --device cuda --precision bf16 --output '$OUT/compare_logits.json' > /dev/null 2>> '$LOG'"
 
@@ -157,12 +157,12 @@ print(f"| fixture: bf16 GPU vs fp32 CPU logits (rel-L2) | < 1e-2 | | {m.group(1)
 failed = sorted(set(re.findall(r"\[  FAILED  \] ([A-Za-z0-9_./]+)", tests)))
 print(f"| fixture: fp32 GPU golden sequences; the GPU and reference tests | pass | | "
       f"{'FAILED: ' + ', '.join(failed) if failed else ('no failures in tests.log' if tests else 'see tests.log')} |")
-print("\n| engine stage seconds (beams) | preprocess | upload | vit | adapter | assemble | prefill | decode | questions/s |")
-print("|---|---|---|---|---|---|---|---|---|")
+print("\n| engine stage seconds (beams) | preprocess | preprocess wait | upload | vit | adapter | assemble | prefill | decode | questions/s |")
+print("|---|---|---|---|---|---|---|---|---|---|")
 for r in (e1, e5):
     if r:
         s = r["stage_seconds"]
-        print(f"| {r['beams']} | " + " | ".join(f"{s[k]:.3f}" for k in ("preprocess", "upload", "vit", "adapter", "assemble",
+        print(f"| {r['beams']} | " + " | ".join(f"{s.get(k, float('nan')):.3f}" for k in ("preprocess", "preprocess_wait", "upload", "vit", "adapter", "assemble",
               "prefill", "decode")) + f" | {r['questions_per_s']:.2f} |")
 print("\n| reference setting | questions/s | s/batch | vision+adapter s | generate s | peak GiB |\n|---|---|---|---|---|---|")
 for s in ref.get("settings", []):
