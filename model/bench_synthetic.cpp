@@ -106,10 +106,7 @@ ModelWeights random_weights(const ModelConfig& config, const at::Device& device,
     }
     *slot.target = t.to(slot.keep_fp32 ? at::kFloat : dtype).contiguous();
   }
-  // As the loader does (model/weights.cpp): the fused qkv bias with a zero k part.
-  for (VitBlockWeights& block : w.vit.blocks) {
-    block.qkv_bias = torch::cat({block.q_bias, torch::zeros_like(block.q_bias), block.v_bias}).contiguous();
-  }
+  finish_weights(&w);  // as the loader does
   return w;
 }
 

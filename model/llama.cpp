@@ -42,9 +42,23 @@ at::Tensor Llama::rope(const at::Tensor& x, const RopeTables& tables) {
   return x * tables.cos + rotated * tables.sin;
 }
 
+std::array<at::Tensor, 3> Llama::qkv(const LlamaLayerWeights& layer, const at::Tensor& h) const {
+  if (!layer.qkv_proj.defined()) {
+    return {torch::linear(h, layer.q_proj), torch::linear(h, layer.k_proj), torch::linear(h, layer.v_proj)};
+  }
+  const at::Tensor all = torch::linear(h, layer.qkv_proj);
+  const int64_t q = layer.q_proj.size(0), k = layer.k_proj.size(0), v = layer.v_proj.size(0);
+  return {all.narrow(-1, 0, q), all.narrow(-1, q, k), all.narrow(-1, q + k, v)};
+}
+
 at::Tensor Llama::mlp(const LlamaLayerWeights& layer, const at::Tensor& x) const {
-  return torch::linear(torch::silu(torch::linear(x, layer.gate_proj)) * torch::linear(x, layer.up_proj),
-                       layer.down_proj);
+  if (!layer.gate_up_proj.defined()) {
+    return torch::linear(torch::silu(torch::linear(x, layer.gate_proj)) * torch::linear(x, layer.up_proj),
+                         layer.down_proj);
+  }
+  const at::Tensor gate_up = torch::linear(x, layer.gate_up_proj);
+  const int64_t inter = layer.gate_proj.size(0);
+  return torch::linear(torch::silu(gate_up.narrow(-1, 0, inter)) * gate_up.narrow(-1, inter, inter), layer.down_proj);
 }
 
 at::Tensor Llama::logits(const at::Tensor& hidden) const {
@@ -71,9 +85,10 @@ at::Tensor Llama::prefill(const at::Tensor& embeds, const at::Tensor& mask, KvCa
   for (size_t i = 0; i < weights_.layers.size(); ++i) {
     const LlamaLayerWeights& layer = weights_.layers[i];
     const at::Tensor h = rms_norm(x, layer.input_norm);
-    const at::Tensor q = rope(torch::linear(h, layer.q_proj).view({Q, P, H, D}), rope_at).transpose(1, 2);
-    const at::Tensor k = rope(torch::linear(h, layer.k_proj).view({Q, P, H, D}), rope_at).transpose(1, 2);
-    const at::Tensor v = torch::linear(h, layer.v_proj).view({Q, P, H, D}).transpose(1, 2);  // [Q, H, P, D]
+    const auto [q_lin, k_lin, v_lin] = qkv(layer, h);
+    const at::Tensor q = rope(q_lin.view({Q, P, H, D}), rope_at).transpose(1, 2);
+    const at::Tensor k = rope(k_lin.view({Q, P, H, D}), rope_at).transpose(1, 2);
+    const at::Tensor v = v_lin.view({Q, P, H, D}).transpose(1, 2);  // [Q, H, P, D]
     if (cache != nullptr) cache->write_prefix(static_cast<int>(i), k, v);
     const at::Tensor attn = attention_prefill(q, k, v, start, scale).transpose(1, 2).reshape({Q, P, H * D});
     x = x + torch::linear(attn, layer.o_proj);
@@ -93,9 +108,10 @@ at::Tensor Llama::decode(const at::Tensor& tokens, const at::Tensor& positions, 
   for (size_t i = 0; i < weights_.layers.size(); ++i) {
     const LlamaLayerWeights& layer = weights_.layers[i];
     const at::Tensor h = rms_norm(x, layer.input_norm);
-    const at::Tensor q = rope(torch::linear(h, layer.q_proj).view({S, H, D}), rope_at);
-    const at::Tensor k = rope(torch::linear(h, layer.k_proj).view({S, H, D}), rope_at);
-    const at::Tensor v = torch::linear(h, layer.v_proj).view({S, H, D});
+    const auto [q_lin, k_lin, v_lin] = qkv(layer, h);
+    const at::Tensor q = rope(q_lin.view({S, H, D}), rope_at);
+    const at::Tensor k = rope(k_lin.view({S, H, D}), rope_at);
+    const at::Tensor v = v_lin.view({S, H, D});
     cache->write_suffix(static_cast<int>(i), k, v);
     const at::Tensor attn = attention_decode(q, *cache, static_cast<int>(i), suffix_len, scale).reshape({S, H * D});
     x = x + torch::linear(attn, layer.o_proj);

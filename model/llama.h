@@ -1,6 +1,8 @@
 // LLaMA decoder (Vicuna-7B): RMSNorm in fp32, rotate-half RoPE with explicit position ids, SiLU-gated MLP, untied
 // head, fp32 logits. Prefill fills a KvCache's prefix; decode steps append to its suffix.
 #pragma once
+#include <array>
+
 #include <ATen/core/Tensor.h>
 
 #include "model/model_config.h"
@@ -41,6 +43,8 @@ class Llama {
   RopeTables rope_tables(const at::Tensor& positions, at::ScalarType dtype) const;
   // x [..., H, D] whose leading dims match the tables' (HF's apply_rotary_pos_emb).
   static at::Tensor rope(const at::Tensor& x, const RopeTables& tables);
+  // h [..., hidden] -> q, k, v, each [..., hidden] (views of one GEMM's output when the weights are stacked).
+  std::array<at::Tensor, 3> qkv(const LlamaLayerWeights& layer, const at::Tensor& h) const;
   at::Tensor mlp(const LlamaLayerWeights& layer, const at::Tensor& x) const;
   at::Tensor logits(const at::Tensor& hidden) const;
 

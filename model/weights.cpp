@@ -252,10 +252,26 @@ ModelWeights load_model_weights(const Checkpoint& checkpoint, const ModelConfig&
     }
     *slot.target = value.to(device, slot.keep_fp32 ? at::kFloat : dtype).contiguous();
   }
-  for (VitBlockWeights& block : weights.vit.blocks) {
+  finish_weights(&weights);
+  return weights;
+}
+
+void finish_weights(ModelWeights* weights) {
+  for (VitBlockWeights& block : weights->vit.blocks) {
     block.qkv_bias = torch::cat({block.q_bias, torch::zeros_like(block.q_bias), block.v_bias}).contiguous();
   }
-  return weights;
+  for (LlamaLayerWeights& layer : weights->llama.layers) {
+    // Stack, then let the separate names view the stack: the originals are released, so memory does not grow.
+    layer.qkv_proj = torch::cat({layer.q_proj, layer.k_proj, layer.v_proj}, 0).contiguous();
+    const int64_t q_rows = layer.q_proj.size(0), k_rows = layer.k_proj.size(0), v_rows = layer.v_proj.size(0);
+    layer.q_proj = layer.qkv_proj.narrow(0, 0, q_rows);
+    layer.k_proj = layer.qkv_proj.narrow(0, q_rows, k_rows);
+    layer.v_proj = layer.qkv_proj.narrow(0, q_rows + k_rows, v_rows);
+    layer.gate_up_proj = torch::cat({layer.gate_proj, layer.up_proj}, 0).contiguous();
+    const int64_t inter = layer.gate_proj.size(0);
+    layer.gate_proj = layer.gate_up_proj.narrow(0, 0, inter);
+    layer.up_proj = layer.gate_up_proj.narrow(0, inter, layer.up_proj.size(0));
+  }
 }
 
 }  // namespace infeval

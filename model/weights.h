@@ -43,6 +43,9 @@ struct LlamaLayerWeights {
   at::Tensor post_norm;
   at::Tensor gate_proj, up_proj;  // [inter, hidden]
   at::Tensor down_proj;           // [hidden, inter]
+  // Set by finish_weights(): q/k/v stacked [3 hidden, hidden] and gate/up stacked [2 inter, hidden], so that one
+  // GEMM (one kernel launch) does each group; q/k/v_proj and gate/up_proj then are views into them (no extra memory).
+  at::Tensor qkv_proj, gate_up_proj;
 };
 
 struct LlamaWeights {
@@ -84,5 +87,9 @@ struct LoadOptions {
 // LoRA factors (q/v) are merged as W + (alpha / r) B A with r / alpha from config.lora or, when r == 0 there,
 // from <checkpoint dir>/adapter_config.json ("r", "lora_alpha").
 ModelWeights load_model_weights(const Checkpoint& checkpoint, const ModelConfig& config, const LoadOptions& options);
+
+// The tensors derived from the loaded ones, for any way of filling a ModelWeights (the loader, `infeval bench`'s
+// random weights): the ViT's qkv bias (q_bias, zeros for k, v_bias) and the LLaMA's stacked projections.
+void finish_weights(ModelWeights* weights);
 
 }  // namespace infeval
