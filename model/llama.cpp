@@ -42,13 +42,24 @@ at::Tensor Llama::rope(const at::Tensor& x, const RopeTables& tables) {
   return x * tables.cos + rotated * tables.sin;
 }
 
-std::array<at::Tensor, 3> Llama::qkv(const LlamaLayerWeights& layer, const at::Tensor& h) const {
-  if (!layer.qkv_proj.defined()) {
-    return {torch::linear(h, layer.q_proj), torch::linear(h, layer.k_proj), torch::linear(h, layer.v_proj)};
+std::array<at::Tensor, 3> Llama::qkv_rope(const LlamaLayerWeights& layer, const at::Tensor& h,
+                                           const RopeTables& tables) const {
+  const int64_t H = config_.num_heads, D = config_.head_dim();
+  std::vector<int64_t> heads(h.sizes().begin(), h.sizes().end() - 1);  // lead..., then H, D
+  heads.push_back(H);
+  heads.push_back(D);
+  const bool stacked = layer.qkv_proj.defined() && layer.qkv_proj.size(0) == 3 * H * D;
+  if (!stacked) {
+    return {rope(torch::linear(h, layer.q_proj).view(heads), tables),
+            rope(torch::linear(h, layer.k_proj).view(heads), tables), torch::linear(h, layer.v_proj).view(heads)};
   }
-  const at::Tensor all = torch::linear(h, layer.qkv_proj);
-  const int64_t q = layer.q_proj.size(0), k = layer.k_proj.size(0), v = layer.v_proj.size(0);
-  return {all.narrow(-1, 0, q), all.narrow(-1, q, k), all.narrow(-1, q + k, v)};
+  std::vector<int64_t> grouped(heads.begin(), heads.end() - 2);  // lead..., 3, H, D
+  grouped.insert(grouped.end(), {3, H, D});
+  const at::Tensor all = torch::linear(h, layer.qkv_proj).view(grouped);
+  // The tables [lead..., 1, D] get one more broadcast dim for the q/k pair: [lead..., 1, 1, D].
+  const RopeTables pair_tables{tables.cos.unsqueeze(-2), tables.sin.unsqueeze(-2)};
+  const at::Tensor qk = rope(all.narrow(-3, 0, 2), pair_tables);
+  return {qk.select(-3, 0), qk.select(-3, 1), all.select(-3, 2)};
 }
 
 at::Tensor Llama::mlp(const LlamaLayerWeights& layer, const at::Tensor& x) const {
@@ -85,10 +96,8 @@ at::Tensor Llama::prefill(const at::Tensor& embeds, const at::Tensor& mask, KvCa
   for (size_t i = 0; i < weights_.layers.size(); ++i) {
     const LlamaLayerWeights& layer = weights_.layers[i];
     const at::Tensor h = rms_norm(x, layer.input_norm);
-    const auto [q_lin, k_lin, v_lin] = qkv(layer, h);
-    const at::Tensor q = rope(q_lin.view({Q, P, H, D}), rope_at).transpose(1, 2);
-    const at::Tensor k = rope(k_lin.view({Q, P, H, D}), rope_at).transpose(1, 2);
-    const at::Tensor v = v_lin.view({Q, P, H, D}).transpose(1, 2);  // [Q, H, P, D]
+    const auto [q_rows, k_rows, v_rows] = qkv_rope(layer, h, rope_at);  // [Q, P, H, D]
+    const at::Tensor q = q_rows.transpose(1, 2), k = k_rows.transpose(1, 2), v = v_rows.transpose(1, 2);
     if (cache != nullptr) cache->write_prefix(static_cast<int>(i), k, v);
     const at::Tensor attn = attention_prefill(q, k, v, start, scale).transpose(1, 2).reshape({Q, P, H * D});
     x = x + torch::linear(attn, layer.o_proj);
@@ -108,10 +117,7 @@ at::Tensor Llama::decode(const at::Tensor& tokens, const at::Tensor& positions, 
   for (size_t i = 0; i < weights_.layers.size(); ++i) {
     const LlamaLayerWeights& layer = weights_.layers[i];
     const at::Tensor h = rms_norm(x, layer.input_norm);
-    const auto [q_lin, k_lin, v_lin] = qkv(layer, h);
-    const at::Tensor q = rope(q_lin.view({S, H, D}), rope_at);
-    const at::Tensor k = rope(k_lin.view({S, H, D}), rope_at);
-    const at::Tensor v = v_lin.view({S, H, D});
+    const auto [q, k, v] = qkv_rope(layer, h, rope_at);  // [S, H, D]
     cache->write_suffix(static_cast<int>(i), k, v);
     const at::Tensor attn = attention_decode(q, *cache, static_cast<int>(i), suffix_len, scale).reshape({S, H * D});
     x = x + torch::linear(attn, layer.o_proj);
