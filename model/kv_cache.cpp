@@ -1,5 +1,7 @@
 #include "model/kv_cache.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 #include <torch/torch.h>
 
@@ -12,12 +14,15 @@ KvCache::KvCache(int num_layers, int64_t questions, int64_t beams, int64_t heads
                  const at::TensorOptions& options)
     : questions_(questions), beams_(beams), prefix_len_(prefix_len), max_suffix_(max_suffix) {
   prefix_start_ = prefix_start.to(options.device(), at::kInt).contiguous();
+  // Zeroed so that a never-written slot is harmless if a kernel reads past suffix_len. One tensor for all layers:
+  // a beam reorder is then one gather for K and one for V, not one per layer.
+  all_suffix_k_ = torch::zeros({num_layers, questions * beams, heads, max_suffix, head_dim}, options);
+  all_suffix_v_ = torch::zeros({num_layers, questions * beams, heads, max_suffix, head_dim}, options);
   for (int layer = 0; layer < num_layers; ++layer) {
     prefix_k_.push_back(torch::empty({questions, heads, prefix_len, head_dim}, options));
     prefix_v_.push_back(torch::empty({questions, heads, prefix_len, head_dim}, options));
-    // Zeroed so that a never-written slot is harmless if a kernel reads past suffix_len.
-    suffix_k_.push_back(torch::zeros({questions * beams, heads, max_suffix, head_dim}, options));
-    suffix_v_.push_back(torch::zeros({questions * beams, heads, max_suffix, head_dim}, options));
+    suffix_k_.push_back(all_suffix_k_[layer]);  // contiguous views
+    suffix_v_.push_back(all_suffix_v_[layer]);
   }
 }
 
@@ -38,11 +43,15 @@ void KvCache::advance() { ++suffix_len_; }
 
 void KvCache::reorder(const at::Tensor& source) {
   if (suffix_len_ == 0) return;
-  const at::Tensor index = source.to(suffix_k_[0].device(), at::kLong);
-  for (size_t layer = 0; layer < suffix_k_.size(); ++layer) {
-    for (at::Tensor* t : {&suffix_k_[layer], &suffix_v_[layer]}) {
-      at::Tensor used = t->narrow(2, 0, suffix_len_);
-      used.copy_(used.index_select(0, index));
+  const at::Tensor index = source.to(all_suffix_k_.device(), at::kLong);
+  // The gather needs a temporary as large as what it gathers: take as many layers at a time as fit in 256 MiB.
+  const int64_t layers = all_suffix_k_.size(0);
+  const int64_t layer_bytes = all_suffix_k_[0].narrow(2, 0, suffix_len_).numel() * all_suffix_k_.element_size();
+  const int64_t chunk = std::max<int64_t>(1, (int64_t{256} << 20) / std::max<int64_t>(1, layer_bytes));
+  for (at::Tensor* all : {&all_suffix_k_, &all_suffix_v_}) {
+    for (int64_t first = 0; first < layers; first += chunk) {
+      at::Tensor used = all->narrow(0, first, std::min(chunk, layers - first)).narrow(3, 0, suffix_len_);
+      used.copy_(used.index_select(1, index));  // [layers in chunk, S, H, suffix_len, D]
     }
   }
 }

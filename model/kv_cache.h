@@ -41,7 +41,8 @@ class KvCache {
  private:
   int64_t questions_, beams_, prefix_len_, max_suffix_, suffix_len_ = 0;
   at::Tensor prefix_start_;
-  std::vector<at::Tensor> prefix_k_, prefix_v_, suffix_k_, suffix_v_;
+  at::Tensor all_suffix_k_, all_suffix_v_;  // [layers, S, H, max_suffix, D]
+  std::vector<at::Tensor> prefix_k_, prefix_v_, suffix_k_, suffix_v_;  // per layer; suffix_* view all_suffix_*
 };
 
 }  // namespace infeval
