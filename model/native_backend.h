@@ -20,8 +20,8 @@ struct NativeBackendOptions {
 // Loads the model (InputError on a bad config or checkpoint). Per-sample failures (a corrupt image, a prompt
 // without its image marker) become Response::error; the run goes on.
 // Throughput: schedule() buckets prompts by token length within windows of 16 batches; prefetch() decodes the next
-// batch's images on the preprocess threads; each distinct image of a batch goes through the ViT once and its
-// visual tokens stay in the feature cache for later batches. Answers do not depend on any of this (in fp32; in
+// batch's images on the preprocess threads; each distinct image goes through the ViT once (model/visual_encoder.h)
+// and its visual tokens stay in the feature cache for later batches. Answers do not depend on any of this (in fp32; in
 // bf16 a different batch composition may change the last bits of the activations).
 std::unique_ptr<Backend> make_native_backend(const NativeBackendOptions& options);
 
