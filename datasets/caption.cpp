@@ -10,6 +10,7 @@
 
 #include "datasets/json_record_list.h"
 #include "datasets/unique_ids.h"
+#include "harness/core/records.h"
 #include "harness/core/error.h"
 #include "harness/core/json_io.h"
 #include "harness/core/task.h"
@@ -82,11 +83,7 @@ class CocoCaptionScorer : public Scorer {
     check_variant(variant);
     std::vector<SampleRecord> records;
     for (size_t i = 0; i < samples.size(); ++i) {
-      SampleRecord r;
-      r.id = samples[i].id;
-      r.prediction = predictions[i].text;
-      r.missing = !predictions[i].present;
-      r.failed = !predictions[i].error.empty();
+      SampleRecord r = start_record(samples[i], predictions[i]);
       r.references = samples[i].meta.value("references", json::array());
       // A missing caption is scored as the empty caption (pycocoevalcap itself needs one per image).
       r.parsed = (r.missing || r.failed) ? "" : coco_tokenize_caption(r.prediction);

@@ -2,6 +2,7 @@
 // compared after strip().lower(); a sample is right if any reference matches. Metric: accuracy in percent.
 #include <memory>
 
+#include "harness/core/records.h"
 #include "harness/core/task.h"
 #include "metrics/python_text.h"
 
@@ -22,14 +23,8 @@ class ExactMatchScorer : public Scorer {
                                           const std::string&) const override {
     std::vector<SampleRecord> records;
     for (size_t i = 0; i < samples.size(); ++i) {
-      SampleRecord r;
-      r.id = samples[i].id;
-      auto q = samples[i].vars.find("question");
-      if (q != samples[i].vars.end()) r.question = q->second;
+      SampleRecord r = start_record(samples[i], predictions[i]);
       r.references = samples[i].meta.value("answers", json::array());
-      r.missing = !predictions[i].present;
-      r.failed = !predictions[i].error.empty();
-      r.prediction = predictions[i].text;
       r.parsed = python_lower(python_strip(r.prediction));
       r.score = 0.0;
       if (!r.missing && !r.failed)

@@ -7,7 +7,9 @@
 
 #include <fmt/format.h>
 
+#include "datasets/question_jsonl.h"
 #include "datasets/submission.h"
+#include "harness/core/records.h"
 #include "harness/core/error.h"
 #include "harness/core/json_io.h"
 #include "harness/core/task.h"
@@ -23,22 +25,10 @@ class MmvetAdapter : public DatasetAdapter {
   std::vector<Sample> load(const TaskConfig& task, const ResolvedFiles& files) const override {
     const std::string& path = files.at("questions");
     const std::string images = files.count("images") ? files.at("images") : "";
-    std::vector<Sample> samples;
-    std::unordered_map<std::string, int> line_of_id;
-    read_jsonl_file(path, [&](const json& record, int line) {
-      const std::string where = fmt::format("{}:{}", path, line);
-      Sample s;
-      s.id = require_id(record, "question_id", where);
-      auto [it, inserted] = line_of_id.emplace(s.id, line);
-      if (!inserted)
-        throw InputError(fmt::format("{}: duplicate question_id {} (first on line {})", where, s.id, it->second));
-      const std::string image = require_string(record, "image", where);
-      s.image_path = images.empty() ? image : images + "/" + image;
-      s.vars["question"] = require_string(record, "text", where);
-      samples.push_back(std::move(s));
-    });
     (void)task;
-    return samples;
+    return read_question_jsonl(path, images, [](const json& record, const std::string& where, Sample* s) {
+      s->vars["question"] = require_string(record, "text", where);
+    });
   }
 };
 
@@ -56,13 +46,8 @@ class MmvetScorer : public Scorer {
                                           const std::string&) const override {
     std::vector<SampleRecord> records;
     for (size_t i = 0; i < samples.size(); ++i) {
-      SampleRecord r;
-      r.id = samples[i].id;
-      r.question = samples[i].vars.at("question");
-      r.prediction = predictions[i].text;
+      SampleRecord r = start_record(samples[i], predictions[i]);
       r.parsed = r.prediction;
-      r.missing = !predictions[i].present;
-      r.failed = !predictions[i].error.empty();
       records.push_back(std::move(r));
     }
     return records;

@@ -13,6 +13,8 @@
 
 #include <fmt/format.h>
 
+#include "datasets/question_jsonl.h"
+#include "harness/core/records.h"
 #include "harness/core/error.h"
 #include "harness/core/json_io.h"
 #include "harness/core/task.h"
@@ -60,19 +62,10 @@ class PopeAdapter : public DatasetAdapter {
     const std::string& path = files.at("questions");
     const std::string images = files.count("images") ? files.at("images") : "";
     const auto labels = read_pope_labels(files.at("labels"));
-    std::vector<Sample> samples;
-    std::unordered_map<std::string, int> line_of_id;
     std::map<std::string, size_t> position;  // category -> questions seen so far
-    read_jsonl_file(path, [&](const json& record, int line) {
-      const std::string where = fmt::format("{}:{}", path, line);
-      Sample s;
-      s.id = require_id(record, "question_id", where);
-      auto dup = line_of_id.find(s.id);
-      if (dup != line_of_id.end())
-        throw InputError(fmt::format("{}: duplicate question_id {} (first on line {})", where, s.id, dup->second));
-      line_of_id[s.id] = line;
-      const std::string image = require_string(record, "image", where);
-      s.image_path = images.empty() ? image : images + "/" + image;
+    std::vector<Sample> samples =
+        read_question_jsonl(path, images, [&](const json& record, const std::string& where, Sample* sample) {
+      Sample& s = *sample;
       s.vars["question"] = require_string(record, "text", where);
       const std::string category = require_string(record, "category", where);
       auto it = labels.find(category);
@@ -86,7 +79,6 @@ class PopeAdapter : public DatasetAdapter {
                                      where, k + 1, category, category, it->second.size()));
       s.meta["category"] = category;
       s.meta["label"] = it->second[k] ? "yes" : "no";
-      samples.push_back(std::move(s));
     });
     for (const auto& [category, list] : labels)
       if (position[category] != list.size())
@@ -119,12 +111,7 @@ class PopeScorer : public Scorer {
     std::vector<SampleRecord> records;
     for (size_t i = 0; i < samples.size(); ++i) {
       const Sample& s = samples[i];
-      SampleRecord r;
-      r.id = s.id;
-      r.question = s.vars.count("question") ? s.vars.at("question") : "";
-      r.prediction = predictions[i].text;
-      r.missing = !predictions[i].present;
-      r.failed = !predictions[i].error.empty();
+      SampleRecord r = start_record(s, predictions[i]);
       const std::string label = s.meta.at("label").get<std::string>();
       r.references = json::array({label});
       bool yes = pope_answer_is_yes(r.prediction);

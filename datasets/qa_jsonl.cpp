@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "datasets/question_jsonl.h"
 #include "harness/core/error.h"
 #include "harness/core/json_io.h"
 #include "harness/core/task.h"
@@ -23,18 +24,9 @@ class QaJsonlAdapter : public DatasetAdapter {
   std::vector<Sample> load(const TaskConfig& task, const ResolvedFiles& files) const override {
     const std::string& path = files.at("questions");
     const std::string images = files.count("images") ? files.at("images") : "";
-    std::vector<Sample> samples;
-    std::unordered_map<std::string, int> line_of_id;
-    read_jsonl_file(path, [&](const json& record, int line) {
-      const std::string where = fmt::format("{}:{}", path, line);
-      Sample s;
-      s.id = require_id(record, "question_id", where);
-      auto dup = line_of_id.find(s.id);
-      if (dup != line_of_id.end())
-        throw InputError(fmt::format("{}: duplicate question_id {} (first on line {})", where, s.id, dup->second));
-      line_of_id[s.id] = line;
-      const std::string image = require_string(record, "image", where);
-      s.image_path = images.empty() ? image : images + "/" + image;
+    (void)task;
+    return read_question_jsonl(path, images, [](const json& record, const std::string& where, Sample* sample) {
+      Sample& s = *sample;
       s.vars["question"] = require_string(record, "question", where);
       if (record.contains("answer")) {
         const json& answer = record["answer"];
@@ -42,10 +34,7 @@ class QaJsonlAdapter : public DatasetAdapter {
         else if (answer.is_array()) s.meta["answers"] = answer;
         else throw InputError(fmt::format("{}: field 'answer' must be a string or a list of strings", where));
       }
-      samples.push_back(std::move(s));
     });
-    (void)task;
-    return samples;
   }
 };
 

@@ -16,6 +16,7 @@
 
 #include <fmt/format.h>
 
+#include "harness/core/records.h"
 #include "harness/core/error.h"
 #include "harness/core/json_io.h"
 #include "harness/core/task.h"
@@ -132,12 +133,7 @@ class RefcocoScorer : public Scorer {
     std::map<std::string, std::pair<int, int>> size_cache;
     for (size_t i = 0; i < samples.size(); ++i) {
       const Sample& s = samples[i];
-      SampleRecord r;
-      r.id = s.id;
-      r.question = s.vars.at("sentence");
-      r.prediction = predictions[i].text;
-      r.missing = !predictions[i].present;
-      r.failed = !predictions[i].error.empty();
+      SampleRecord r = start_record(s, predictions[i]);
       const json& bbox = s.meta.at("bbox");
       const std::array<double, 4> gt = {bbox[0].get<double>(), bbox[1].get<double>(), bbox[2].get<double>(),
                                         bbox[3].get<double>()};

@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include "datasets/question_jsonl.h"
 #include "datasets/score_each_sample.h"
 #include "datasets/submission.h"
 #include "harness/core/error.h"
@@ -51,26 +52,14 @@ class SeedAdapter : public DatasetAdapter {
     }
     const std::string& path = files.at("questions");
     const std::string images = files.count("images") ? files.at("images") : "";
-    std::vector<Sample> samples;
-    std::unordered_map<std::string, int> line_of_id;
-    read_jsonl_file(path, [&](const json& record, int line) {
-      const std::string where = fmt::format("{}:{}", path, line);
-      Sample s;
-      s.id = require_id(record, "question_id", where);
-      auto [it, inserted] = line_of_id.emplace(s.id, line);
-      if (!inserted)
-        throw InputError(fmt::format("{}: duplicate question_id {} (first on line {})", where, s.id, it->second));
-      auto t = truth.find(s.id);
-      if (t == truth.end())
-        throw InputError(fmt::format("{}: question_id {} is not in {}", where, s.id, annotations_path));
-      const std::string image = require_string(record, "image", where);
-      s.image_path = images.empty() ? image : images + "/" + image;
-      s.vars["question"] = require_string(record, "text", where);
-      s.meta = t->second;
-      samples.push_back(std::move(s));
-    });
     (void)task;
-    return samples;
+    return read_question_jsonl(path, images, [&](const json& record, const std::string& where, Sample* s) {
+      auto t = truth.find(s->id);
+      if (t == truth.end())
+        throw InputError(fmt::format("{}: question_id {} is not in {}", where, s->id, annotations_path));
+      s->vars["question"] = require_string(record, "text", where);
+      s->meta = t->second;
+    });
   }
 };
 

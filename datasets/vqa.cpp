@@ -9,9 +9,11 @@
 
 #include <fmt/format.h>
 
+#include "datasets/question_jsonl.h"
 #include "datasets/answer_postprocess.h"
 #include "datasets/submission.h"
 #include "datasets/vqa_format.h"
+#include "harness/core/records.h"
 #include "harness/core/error.h"
 #include "harness/core/json_io.h"
 #include "harness/core/text_util.h"
@@ -82,13 +84,7 @@ class VqaSoftScorer : public Scorer {
     std::vector<SampleRecord> records;
     for (size_t i = 0; i < samples.size(); ++i) {
       const Sample& s = samples[i];
-      SampleRecord r;
-      r.id = s.id;
-      auto q = s.vars.find("question");
-      if (q != s.vars.end()) r.question = q->second;
-      r.prediction = predictions[i].text;
-      r.missing = !predictions[i].present;
-      r.failed = !predictions[i].error.empty();
+      SampleRecord r = start_record(s, predictions[i]);
       const std::vector<VqaGtAnswer> gts = vqa_gt_answers(s);
       r.references = json::array();
       for (const auto& gt : gts) r.references.push_back(gt.answer);
@@ -156,17 +152,8 @@ class VqaQuestionsJsonlAdapter : public DatasetAdapter {
       throw InputError(fmt::format("task {}: the vqa_questions_jsonl adapter needs a 'questions' file", task.name));
     const std::string& path = files.at("questions");
     const std::string images = files.count("images") ? files.at("images") : "";
-    std::vector<Sample> samples;
-    std::unordered_map<std::string, int> line_of;
-    read_jsonl_file(path, [&](const json& record, int line) {
-      const std::string where = fmt::format("{}:{}", path, line);
-      Sample s;
-      s.id = require_id(record, "question_id", where);
-      if (line_of.count(s.id))
-        throw InputError(fmt::format("{}: duplicate question_id {} (first on line {})", where, s.id, line_of[s.id]));
-      line_of[s.id] = line;
-      const std::string image = require_string(record, "image", where);
-      s.image_path = images.empty() ? image : images + "/" + image;
+    return read_question_jsonl(path, images, [](const json& record, const std::string& where, Sample* sample) {
+      Sample& s = *sample;
       if (record.contains("question")) {
         s.vars["question"] = require_string(record, "question", where);
         s.vars["text"] = s.vars["question"] + "\nAnswer the question using a single word or phrase.";
@@ -177,9 +164,7 @@ class VqaQuestionsJsonlAdapter : public DatasetAdapter {
         throw InputError(fmt::format("{}: field 'question' (Qwen-VL format) or 'text' (LLaVA format) is missing",
                                      where));
       }
-      samples.push_back(std::move(s));
     });
-    return samples;
   }
 };
 
@@ -202,13 +187,7 @@ class VqaSubmissionScorer : public Scorer {
       throw InputError(unknown_name_message("vqav2_submission variant", variant, variants(), ""));
     std::vector<SampleRecord> records;
     for (size_t i = 0; i < samples.size(); ++i) {
-      SampleRecord r;
-      r.id = samples[i].id;
-      auto q = samples[i].vars.find("question");
-      if (q != samples[i].vars.end()) r.question = q->second;
-      r.prediction = predictions[i].text;
-      r.missing = !predictions[i].present;
-      r.failed = !predictions[i].error.empty();
+      SampleRecord r = start_record(samples[i], predictions[i]);
       r.references = json::array();
       r.extra["variant"] = variant;
       if (!r.missing && !r.failed) {

@@ -111,7 +111,7 @@ TEST(MmvetDataset, BadRecords) {
   expect_input_error([&] { load("{\"question_id\": 0, \"image\": [1], \"text\": \"q\"}\n"); }, {"q.jsonl:1", "image"});
   expect_input_error(
       [&] { load("{\"question_id\": 0, \"image\": \"a.jpg\", \"text\": \"q\"}\n\n{\"question_id\": 0, \"image\": \"b.jpg\", \"text\": \"q\"}\n"); },
-      {"q.jsonl:3", "duplicate question_id 0", "line 1"});
+      {"q.jsonl:3", "duplicate question_id 0", "first at", "q.jsonl:1"});
   expect_input_error([&] { load("{\"question_id\": 0, \"image\": \"a.jpg\", \"text\": \"q\"\n"); }, {"q.jsonl:1"});
 }
 
