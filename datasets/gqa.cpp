@@ -11,6 +11,7 @@
 
 #include "datasets/json_positions.h"
 #include "datasets/score_each_sample.h"
+#include "datasets/question_jsonl.h"
 #include "datasets/unique_ids.h"
 #include "harness/core/error.h"
 #include "harness/core/json_io.h"
@@ -35,19 +36,14 @@ class GqaAdapter : public DatasetAdapter {
                                    task.name));
     const std::string& path = files.at("answers");
     const std::string images = files.count("images") ? files.at("images") : "";
-    std::vector<Sample> samples;
     UniqueIds question_ids("question_id");
-    read_jsonl_file(path, [&](const json& record, int line) {
-      const std::string where = fmt::format("{}:{}", path, line);
-      Sample s;
-      s.id = require_id(record, "question_id", where);
-      question_ids.add(s.id, where);
-      const std::string image = require_string(record, "image", where);
-      s.image_path = images.empty() ? image : images + "/" + image;
-      s.vars["question"] = require_string(record, "question", where);
-      s.meta["answer"] = require_string(record, "answer", where);
-      samples.push_back(std::move(s));
-    });
+    std::vector<Sample> samples = read_question_jsonl(
+        path, images,
+        [](const json& record, const std::string& where, Sample* s) {
+          s->vars["question"] = require_string(record, "question", where);
+          s->meta["answer"] = require_string(record, "answer", where);
+        },
+        &question_ids);
     if (files.count("questions")) join_official_questions(files.at("questions"), path, &samples, question_ids);
     return samples;
   }

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "datasets/unique_ids.h"
 #include "harness/core/json_io.h"
 #include "harness/core/task.h"
 
@@ -13,8 +14,10 @@ namespace infeval {
 // For each line of `path`: a Sample with id = question_id (InputError "path:line: duplicate question_id ..." when
 // repeated) and image_path = images_dir + "/" + image (image alone when images_dir is empty); then
 // fill(record, where, &sample) adds what the format defines (where = "path:line" for errors). Question-file order.
+// `question_ids`, when given, receives where each id stands (for later errors that name the line).
 std::vector<Sample> read_question_jsonl(
     const std::string& path, const std::string& images_dir,
-    const std::function<void(const json& record, const std::string& where, Sample* sample)>& fill);
+    const std::function<void(const json& record, const std::string& where, Sample* sample)>& fill,
+    UniqueIds* question_ids = nullptr);
 
 }  // namespace infeval

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "harness/core/error.h"
+#include "harness/core/text_util.h"
 
 namespace infeval {
 
@@ -69,21 +70,6 @@ AuditResult run_batch_audit(Backend& backend, const AuditOptions& options) {
   return compare_batch_runs(batched_dir, single_dir, options.run.batch_size, options);
 }
 
-static std::string cell(const std::string& text, size_t max_chars = 60) {
-  std::string out;
-  for (char c : text) {
-    if (c == '|') out += "\\|";
-    else if (c == '\n' || c == '\r' || c == '\t') out += ' ';
-    else out += c;
-  }
-  if (out.size() > max_chars) {
-    size_t cut = max_chars;
-    while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;
-    out = out.substr(0, cut) + "...";
-  }
-  return out;
-}
-
 std::string audit_to_markdown(const AuditResult& result) {
   std::string out = fmt::format("## infeval audit: batch size {} vs 1\n\nbatch {}: {}\nbatch 1: {}\n\n",
                                 result.batch_size, result.batch_size, result.batched_dir, result.single_dir);
@@ -103,8 +89,9 @@ std::string audit_to_markdown(const AuditResult& result) {
                        t.changes.size() < t.changed ? fmt::format(" (first {})", t.changes.size()) : "");
     out += fmt::format("| id | question | batch {} | batch 1 |\n|---|---|---|---|\n", result.batch_size);
     for (const auto& c : t.changes)
-      out += fmt::format("| {} | {} | {} ({:g}) | {} ({:g}) |\n", cell(c.id, 40), cell(c.question, 80),
-                         cell(c.batched_answer), c.batched_score, cell(c.single_answer), c.single_score);
+      out += fmt::format("| {} | {} | {} ({:g}) | {} ({:g}) |\n", markdown_cell(c.id, 40),
+                         markdown_cell(c.question, 80), markdown_cell(c.batched_answer, 60), c.batched_score,
+                         markdown_cell(c.single_answer, 60), c.single_score);
   }
   out += result.any_changed() ? "\nSome answers depend on the batch size.\n"
                               : "\nNo answer changed with the batch size.\n";

@@ -383,21 +383,6 @@ ComparisonReport compare_runs(const std::vector<std::string>& run_dirs, const Co
 
 // ---- output ----
 
-static std::string markdown_cell(const std::string& text, size_t max_chars = 80) {
-  std::string out;
-  for (char c : text) {
-    if (c == '|') out += "\\|";
-    else if (c == '\n' || c == '\r' || c == '\t') out += ' ';
-    else out += c;
-  }
-  if (out.size() > max_chars) {
-    size_t cut = max_chars;
-    while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;  // keep UTF-8 whole
-    out = out.substr(0, cut) + "...";
-  }
-  return out;
-}
-
 static std::string references_text(const json& references) {
   if (references.is_string()) return references.get<std::string>();
   if (references.is_array()) {
@@ -445,7 +430,7 @@ std::string comparison_to_markdown(const ComparisonReport& report) {
                          pair.other_label);
       for (const auto& f : task.flipped)
         out += fmt::format("| {} | {} | {} ({:g}) | {} ({:g}) | {} |\n", markdown_cell(f.id, 40),
-                           markdown_cell(f.question), markdown_cell(f.base_answer, 60), f.base_score,
+                           markdown_cell(f.question, 80), markdown_cell(f.base_answer, 60), f.base_score,
                            markdown_cell(f.other_answer, 60), f.other_score,
                            markdown_cell(references_text(f.references), 60));
     }

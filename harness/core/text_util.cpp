@@ -101,4 +101,19 @@ std::string replace_all(std::string text, const std::string& from, const std::st
   return text;
 }
 
+std::string markdown_cell(const std::string& text, size_t max_chars) {
+  std::string out;
+  for (char c : text) {
+    if (c == '|') out += "\\|";
+    else if (c == '\n' || c == '\r' || c == '\t') out += ' ';
+    else out += c;
+  }
+  if (out.size() > max_chars) {
+    size_t cut = max_chars;
+    while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;  // keep UTF-8 whole
+    out = out.substr(0, cut) + "...";
+  }
+  return out;
+}
+
 }  // namespace infeval

@@ -23,5 +23,8 @@ std::string to_lower_ascii(std::string text);
 bool starts_with(const std::string& text, const std::string& prefix);
 bool ends_with(const std::string& text, const std::string& suffix);
 std::string replace_all(std::string text, const std::string& from, const std::string& to);
+// `text` as one Markdown table cell: '|' escaped, line breaks and tabs as spaces, cut to `max_chars` bytes (at a
+// UTF-8 character boundary) with "..." appended when longer.
+std::string markdown_cell(const std::string& text, size_t max_chars);
 
 }  // namespace infeval
