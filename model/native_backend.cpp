@@ -4,6 +4,7 @@
 #include <chrono>
 #include <map>
 #include <thread>
+#include <unordered_map>
 
 #include <fmt/format.h>
 #include <torch/torch.h>
@@ -132,12 +133,14 @@ class NativeBackend : public Backend {
 
   // Length buckets (prompt tokens, visual tokens included) per generation setting, windows of 16 batches.
   std::vector<size_t> schedule(const std::vector<Request>& pending, int batch_size) const override {
+    scheduled_ids_.clear();
     std::vector<int64_t> lengths;
     std::vector<std::string> groups;
     for (const Request& request : pending) {
       Prepared prepared;
       Response ignored;
       prepare_prompt(request, &prepared, &ignored);  // a failing prompt gets length 0; generate() reports it
+      if (ignored.error.empty()) scheduled_ids_[prompt_key(request)] = prepared.ids;  // generate() reuses them
       const int64_t visual = prepared.ids.has_image ? model_->config().num_visual_tokens() : 0;
       lengths.push_back(static_cast<int64_t>(prepared.ids.before.size() + prepared.ids.after.size()) + visual);
       groups.push_back(prepared.protocol + '\x1f' + request.generation.to_json().dump());
@@ -183,12 +186,20 @@ class NativeBackend : public Backend {
     at::Tensor visual;      // [T, hidden] on the model's device, when the prompt has an image
   };
 
+  // Everything the prompt ids depend on (and the sample, which errors name).
+  static std::string prompt_key(const Request& request) {
+    return request.task + '\x1f' + request.sample_id + '\x1f' + request.protocol + '\x1f' + request.prompt;
+  }
+
   void prepare_prompt(const Request& request, Prepared* out, Response* response) const {
     const std::string where = request.task + ":" + request.sample_id;
     const ModelConfig& config = model_->config();
     try {
       out->protocol = request.protocol.empty() ? protocol_ : request.protocol;
-      if (out->protocol == "multitask") {
+      auto scheduled = scheduled_ids_.find(prompt_key(request));
+      if (scheduled != scheduled_ids_.end()) {
+        out->ids = scheduled->second;  // tokenized once, by schedule()
+      } else if (out->protocol == "multitask") {
         out->ids = multitask_prompt_ids(model_->tokenizer(), request.prompt, config.lm.bos_token_id, where);
       } else if (out->protocol == "chat") {
         out->ids = chat_prompt_ids(model_->tokenizer(), chat_prompt(request.prompt), config.lm.bos_token_id, where);
@@ -259,6 +270,8 @@ class NativeBackend : public Backend {
   std::string digest_;
   std::string protocol_;
   std::unique_ptr<VisualEncoder> encoder_;
+  // Prompt ids of the requests the last schedule() ordered, keyed by prompt_key(): not tokenized twice.
+  mutable std::unordered_map<std::string, PromptIds> scheduled_ids_;
   double load_seconds_ = 0.0;
   GenerationTimes times_;
   int64_t samples_ = 0, failed_ = 0, batches_ = 0;
