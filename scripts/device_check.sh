@@ -83,11 +83,15 @@ def load(run):
                 out[(r["task"], str(r["sample_id"]))] = (r.get("prediction", ""), r.get("error", ""))
     return out
 base = load("run_cpu_fp32")
-print(f"cpu fp32: {len(base)} predictions")
+print(f"cpu fp32: {len(base)} predictions ({sum(1 for v in base.values() if v[1])} with errors)")
+for k, v in sorted(base.items()):
+    if v[1]:
+        print(f"  cpu error {k[0]} {k[1]}: {v[1][:160]}")
 for run in ("run_cuda_fp32", "run_cuda_bf16"):
     other = load(run)
     diffs = [(k, base[k], other.get(k)) for k in sorted(base) if other.get(k) != base[k]]
-    print(f"\n{run}: {len(other)} predictions, {len(diffs)} differ from cpu fp32")
+    errors = sum(1 for v in other.values() if v[1])
+    print(f"\n{run}: {len(other)} predictions ({errors} with errors), {len(diffs)} differ from cpu fp32")
     for k, a, b in diffs[:40]:
         print(f"  {k[0]} {k[1]}: cpu={a[0]!r}{' ERR ' + a[1] if a[1] else ''} | {run[4:]}={b[0] if b else None!r}"
               f"{' ERR ' + b[1] if b and b[1] else ''}")

@@ -14,6 +14,11 @@ LIBDIR=$DEPS/lib/x86_64-linux-gnu
 export PKG_CONFIG_PATH=$LIBDIR/pkgconfig PKG_CONFIG_SYSROOT_DIR=/tmp/deps
 DEP_FLAGS="-DJPEG_INCLUDE_DIR=$DEPS/include -DJPEG_LIBRARY=$LIBDIR/libjpeg.so -DPNG_PNG_INCLUDE_DIR=$DEPS/include
   -DPNG_LIBRARY=$LIBDIR/libpng16.so -DCMAKE_CXX_FLAGS=-I$DEPS/include/x86_64-linux-gnu"
+# Which jpeglib the compiler will see with these flags (the library is 62; a header of 80 means the machine's own
+# jconfig.h won, and every JPEG decode would fail with "Wrong JPEG library version").
+mkdir -p /tmp/deps && for f in .device-debs/libjpeg62-turbo*.deb; do dpkg -x "$f" /tmp/deps; done
+printf '#include <stdio.h>\n#include <jpeglib.h>\nJPEG_LIB_VERSION\n' |
+  g++ -E -P -I$DEPS/include -I$DEPS/include/x86_64-linux-gnu -x c++ - 2>&1 | tail -n 1 | sed 's/^/jpeglib.h JPEG_LIB_VERSION seen by the build: /'
 t0=$(date +%s)
 if ! bash .device/build.sh -DINFEVAL_CUDA_COMPILE_CHECK=OFF $DEP_FLAGS > "$BUILD_LOG" 2>&1; then
   echo "=== build with kernels failed; rebuilding without them (INFEVAL_CUDA_KERNELS=OFF)" >> "$BUILD_LOG"
