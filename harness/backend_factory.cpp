@@ -46,11 +46,18 @@ const std::vector<std::string>& backend_value_flags() {
   return flags;
 }
 
+const std::vector<std::string>& backend_switch_flags() {
+  static const std::vector<std::string> flags = {"--record-margins"};
+  return flags;
+}
+
 std::vector<std::string> strip_backend_flags(const std::vector<std::string>& args) {
   const std::vector<std::string>& flags = backend_value_flags();
+  const std::vector<std::string>& switches = backend_switch_flags();
   std::vector<std::string> own;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string name = args[i].substr(0, args[i].find('='));
+    if (std::find(switches.begin(), switches.end(), args[i]) != switches.end()) continue;
     if (std::find(flags.begin(), flags.end(), name) != flags.end()) {
       if (args[i].find('=') == std::string::npos) ++i;  // skip the value too
       continue;
@@ -72,6 +79,8 @@ std::string backend_flags_help() {
          "                        cpu; 0: reuse inside a batch only)\n"
          "  --preprocess-threads N native: threads decoding and resizing images ahead of the model (default:\n"
          "                        min(8, cores); 0: on the calling thread)\n"
+         "  --record-margins      native: store each answer's token ids and decision margins with its prediction\n"
+         "                        (\"diagnostics\"), to tell precision noise from real differences between runs\n"
          "  --rule RULE           fixed: text:ANSWER (default text:yes) | cycle:A|B|C | echo\n"
          "  --replay PATH         replay: predictions file (any format `infeval score` reads) or run dir\n"
          "  --protocol P          multitask | chat (default: the model's; multitask for fixed/replay)\n";
@@ -79,8 +88,13 @@ std::string backend_flags_help() {
 
 std::unique_ptr<Backend> make_backend_from_flags(const std::vector<std::string>& args, std::vector<std::string>* rest) {
   const std::vector<std::string>& backend_flags = backend_value_flags();
+  const std::vector<std::string>& switches = backend_switch_flags();
   std::map<std::string, std::string> values;
   for (size_t i = 0; i < args.size(); ++i) {
+    if (std::find(switches.begin(), switches.end(), args[i]) != switches.end()) {
+      values[args[i]] = "on";
+      continue;
+    }
     std::string arg = args[i], value;
     bool has_inline = false;
     const size_t eq = arg.find('=');
@@ -109,6 +123,8 @@ std::unique_ptr<Backend> make_backend_from_flags(const std::vector<std::string>&
     else if (values.count("--rule")) backend = "fixed";
     else throw InputError("no backend given: use --model NAME (native), --backend fixed [--rule R] or --replay PATH");
   }
+  if (values.count("--record-margins") && backend != "native")
+    throw InputError("--record-margins needs the native backend (--model NAME)");
   if (backend == "fixed") return make_fixed_backend(values.count("--rule") ? values["--rule"] : "text:yes",
                                                     protocol.empty() ? "multitask" : protocol);
   if (backend == "replay") {
@@ -128,6 +144,7 @@ std::unique_ptr<Backend> make_backend_from_flags(const std::vector<std::string>&
       o.feature_cache_mb = parse_count_flag("--feature-cache-mb", values["--feature-cache-mb"]);
     if (values.count("--preprocess-threads"))
       o.preprocess_threads = parse_count_flag("--preprocess-threads", values["--preprocess-threads"]);
+    o.record_margins = values.count("--record-margins") != 0;
     if (!protocol.empty()) o.protocol = protocol;
     return make_native_backend(o);
   }

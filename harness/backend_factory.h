@@ -20,6 +20,8 @@ std::unique_ptr<Backend> make_backend_from_flags(const std::vector<std::string>&
 
 // The flags above (each takes one value).
 const std::vector<std::string>& backend_value_flags();
+// The backend flags that take no value (--record-margins).
+const std::vector<std::string>& backend_switch_flags();
 
 // `args` without the backend flags and their values, for a command's own parser (typos in its flags then fail
 // before a model is loaded).

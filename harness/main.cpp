@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "harness/commands/commands.h"
+#include "harness/core/crash_report.h"
 #include "harness/core/error.h"
 #include "harness/core/text_util.h"
 
@@ -37,6 +38,7 @@ void print_usage() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  infeval::install_crash_report();
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
     print_usage();

@@ -58,6 +58,7 @@ std::vector<PredictionRecord> read_prediction_records(const std::string& path) {
     r.model_digest = j.value("model_digest", "");
     r.prediction = require_string(j, "prediction", where);
     r.error = j.value("error", "");
+    if (j.contains("diagnostics")) r.diagnostics = j["diagnostics"];
     out.push_back(std::move(r));
   }
   return out;
@@ -106,6 +107,7 @@ void PredictionWriter::append_batch(const std::vector<PredictionRecord>& records
               {"model_digest", r.model_digest},
               {"prediction", r.prediction}};
     if (!r.error.empty()) j["error"] = r.error;
+    if (!r.diagnostics.is_null()) j["diagnostics"] = r.diagnostics;
     chunk += j.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
   }
   if (std::fwrite(chunk.data(), 1, chunk.size(), file_) != chunk.size() || std::fflush(file_) != 0)

@@ -1,7 +1,8 @@
 // The predictions file of a task: <out>/predictions/<task>.jsonl (or <task>.shard-I-of-N.jsonl), one line per
 // finished sample, appended and flushed per batch so a killed run loses at most the batch in flight:
 //   {"task": "vqav2_val", "sample_id": "262148000", "prompt_hash": "...", "generation_hash": "...",
-//    "model_digest": "...", "prediction": "yes", "error": ""}
+//    "model_digest": "...", "prediction": "yes", "error": "", "diagnostics": {...}}
+// ("error" only when the sample failed; "diagnostics" only when the backend gave some: see Response::diagnostics.)
 // A record is reused on resume only if every key field matches the current run (task, sample id, prompt hash,
 // generation-settings hash, model digest).
 #pragma once
@@ -9,6 +10,8 @@
 #include <map>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 namespace infeval {
 
@@ -20,6 +23,7 @@ struct PredictionRecord {
   std::string model_digest;
   std::string prediction;
   std::string error;
+  nlohmann::json diagnostics;  // null unless the backend reported some; not part of the key
   std::string key() const;  // all key fields joined
 };
 

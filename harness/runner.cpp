@@ -309,6 +309,7 @@ RunSummary run_evaluation(Backend& backend, const RunOptions& options) {
         for (size_t j = 0; j < batch.size(); ++j) {
           records[batch_slot[j]].prediction = responses[j].text;
           records[batch_slot[j]].error = responses[j].error;
+          records[batch_slot[j]].diagnostics = responses[j].diagnostics;
         }
       }
       for (const auto& r : records)

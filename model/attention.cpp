@@ -3,6 +3,7 @@
 #include <limits>
 
 #include <torch/torch.h>
+#include <torch/version.h>
 
 #include "model/kv_cache.h"
 #ifdef INFEVAL_HAVE_CUDA
@@ -35,6 +36,11 @@ double finfo_min(at::ScalarType dtype) {
 
 at::Tensor attention_full(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, double scale) {
 #ifdef INFEVAL_HAVE_CUDA
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 1)
+  // Unmasked attention (the ViT: 1025 keys, head_dim 88): LibTorch's fused attention (cuDNN on Hopper) ran 1.9x
+  // faster than kernels::attention_prefill at this shape on an H200 (bench_kernels: 0.305 vs 0.577 ms, B16 H16).
+  if (use_kernels(q)) return at::scaled_dot_product_attention(q, k, v, c10::nullopt, 0.0, false, scale);
+#endif
   if (use_kernels(q)) return kernels::attention_prefill(q, k, v, c10::nullopt, false, scale);
 #endif
   at::Tensor scores = torch::matmul(q * scale, k.transpose(-2, -1));

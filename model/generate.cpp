@@ -71,7 +71,8 @@ struct BeamHypotheses {
 std::vector<int64_t> prompt_lengths(const at::Tensor& mask) { return to_vector(mask.to(at::kLong).sum(1)); }
 
 GenerationOutput greedy(const Llama& llama, const at::Tensor& embeds, const at::Tensor& mask,
-                        const GenerationSettings& settings, int eos_id, int pad_id, GenerationTimes* times) {
+                        const GenerationSettings& settings, int eos_id, int pad_id, GenerationTimes* times,
+                        bool record_margins) {
   const int64_t Q = embeds.size(0), P = embeds.size(1);
   const LmConfig& c = llama.config();
   auto start = Clock::now();
@@ -86,10 +87,17 @@ GenerationOutput greedy(const Llama& llama, const at::Tensor& embeds, const at::
   GenerationOutput out;
   out.sequences.assign(Q, {});
   out.scores.assign(Q, 0.0);
+  if (record_margins) out.margins.assign(Q, {});
   std::vector<bool> finished(Q, false);
   for (int step = 0; step < settings.max_new_tokens; ++step) {
     if (step < settings.min_length) logits.select(1, eos_id).fill_(-std::numeric_limits<float>::infinity());
-    const std::vector<int64_t> next = to_vector(logits.argmax(-1));
+    const std::vector<int64_t> next = to_vector(logits.argmax(-1));  // argmax: HF's tie rule (first index)
+    if (record_margins) {
+      const at::Tensor top2 = std::get<0>(torch::topk(logits.to(torch::kFloat), 2, 1)).to(torch::kCPU).contiguous();
+      const float* top = top2.data_ptr<float>();
+      for (int64_t q = 0; q < Q; ++q)
+        if (!finished[q]) out.margins[q].push_back(top[2 * q] - top[2 * q + 1]);
+    }
     std::vector<int64_t> fed(Q), positions(Q);
     for (int64_t q = 0; q < Q; ++q) {
       const int token = finished[q] ? pad_id : static_cast<int>(next[q]);
@@ -107,7 +115,8 @@ GenerationOutput greedy(const Llama& llama, const at::Tensor& embeds, const at::
 }
 
 GenerationOutput beam_search(const Llama& llama, const at::Tensor& embeds, const at::Tensor& mask,
-                             const GenerationSettings& settings, int eos_id, int pad_id, GenerationTimes* times) {
+                             const GenerationSettings& settings, int eos_id, int pad_id, GenerationTimes* times,
+                             bool record_margins) {
   const int64_t Q = embeds.size(0), P = embeds.size(1), B = settings.num_beams, S = Q * B;
   const LmConfig& c = llama.config();
   auto start = Clock::now();
@@ -130,6 +139,7 @@ GenerationOutput beam_search(const Llama& llama, const at::Tensor& embeds, const
   std::vector<std::vector<int>> running(S);
   std::vector<BeamHypotheses> hyps(Q, BeamHypotheses{static_cast<int>(B), settings.length_penalty, {}, 1e9});
   std::vector<bool> done(Q, false);
+  std::vector<std::vector<float>> margins(record_margins ? Q : 0);
 
   for (int step = 0; step < settings.max_new_tokens; ++step) {
     at::Tensor scores = torch::log_softmax(logits.to(torch::kFloat), -1);
@@ -163,7 +173,10 @@ GenerationOutput beam_search(const Llama& llama, const at::Tensor& embeds, const
           source[q * B + filled] = from;
           ++filled;
         }
-        if (filled == B) break;
+        if (filled == B) {
+          if (record_margins && rank + 1 < 2 * B) margins[q].push_back(value - top_values[q * 2 * B + rank + 1]);
+          break;
+        }
       }
       if (filled < B) {
         throw RuntimeFailure(fmt::format("beam search: only {} of {} beams continue at step {}", filled, B, step));
@@ -195,11 +208,18 @@ GenerationOutput beam_search(const Llama& llama, const at::Tensor& embeds, const
       for (int64_t b = 0; b < B; ++b) hyps[q].add(running[q * B + b], static_cast<double>(final_scores[q * B + b]), false);
     }
     const BeamHypotheses::Hypothesis& best = hyps[q].best();
+    if (record_margins) {
+      double second = -std::numeric_limits<double>::infinity();
+      for (const auto& h : hyps[q].beams)
+        if (&h != &best) second = std::max(second, h.score);
+      out.final_margins.push_back(static_cast<float>(best.score - second));
+    }
     std::vector<int> tokens = best.tokens;
     if (best.ended_with_eos) tokens.push_back(eos_id);
     out.sequences.push_back(tokens);
     out.scores.push_back(static_cast<double>(static_cast<float>(best.score)));  // HF stores it as fp32
   }
+  if (record_margins) out.margins = std::move(margins);
   if (times) times->decode_s += seconds_since(start);
   return out;
 }
@@ -207,13 +227,14 @@ GenerationOutput beam_search(const Llama& llama, const at::Tensor& embeds, const
 }  // namespace
 
 GenerationOutput generate_tokens(const Llama& llama, const at::Tensor& embeds, const at::Tensor& mask,
-                                 const GenerationSettings& settings, int eos_id, int pad_id, GenerationTimes* times) {
+                                 const GenerationSettings& settings, int eos_id, int pad_id, GenerationTimes* times,
+                                 bool record_margins) {
   if (settings.num_beams < 1 || settings.max_new_tokens < 1) {
     throw InputError(fmt::format("generation settings: num_beams {} and max_new_tokens {} must be >= 1",
                                  settings.num_beams, settings.max_new_tokens));
   }
-  if (settings.num_beams == 1) return greedy(llama, embeds, mask, settings, eos_id, pad_id, times);
-  return beam_search(llama, embeds, mask, settings, eos_id, pad_id, times);
+  if (settings.num_beams == 1) return greedy(llama, embeds, mask, settings, eos_id, pad_id, times, record_margins);
+  return beam_search(llama, embeds, mask, settings, eos_id, pad_id, times, record_margins);
 }
 
 }  // namespace infeval

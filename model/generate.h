@@ -19,6 +19,14 @@ class Llama;
 struct GenerationOutput {
   std::vector<std::vector<int>> sequences;  // per question: new tokens, ending with EOS if one was generated
   std::vector<double> scores;               // beam search: sequences_scores; greedy: 0
+  // Only with record_margins: per question, one decision margin per step (how far the decision was from going
+  // the other way; a perturbation of the scores smaller than it cannot change that step):
+  //   greedy: logit of the chosen token minus the runner-up's (the step's fp32 logits, EOS mask applied);
+  //   beam: at the beam-set boundary, the cumulative log-prob of the last candidate kept minus the first one
+  //     dropped (of the top 2 x beams); question-level, not per beam. final_margins: best finished hypothesis
+  //     score minus the second best (beam only).
+  std::vector<std::vector<float>> margins;
+  std::vector<float> final_margins;
 };
 
 struct GenerationTimes {
@@ -29,6 +37,6 @@ struct GenerationTimes {
 // embeds [Q, L, hidden], mask [Q, L] (left-padded). eos / pad: token ids.
 GenerationOutput generate_tokens(const Llama& llama, const at::Tensor& embeds, const at::Tensor& mask,
                                  const GenerationSettings& settings, int eos_id, int pad_id,
-                                 GenerationTimes* times = nullptr);
+                                 GenerationTimes* times = nullptr, bool record_margins = false);
 
 }  // namespace infeval

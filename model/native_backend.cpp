@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <map>
 #include <thread>
 #include <unordered_map>
@@ -257,11 +258,21 @@ class NativeBackend : public Backend {
     for (size_t i : items) prompts.push_back(prepared[i].ids);
     const PromptBatch inputs = assemble_prompt_batch(model_->llama(), prompts, visual, config.lm.pad_token_id);
     const GenerationOutput output = generate_tokens(model_->llama(), inputs.embeds, inputs.mask, settings,
-                                                    config.lm.eos_token_id, config.lm.pad_token_id, &times_);
+                                                    config.lm.eos_token_id, config.lm.pad_token_id, &times_,
+                                                    options_.record_margins);
     for (size_t q = 0; q < items.size(); ++q) {
       const size_t i = items[q];
       const std::string text = model_->tokenizer().decode(output.sequences[q]);
       (*responses)[i].text = prepared[i].protocol == "chat" ? chat_postprocess(text) : strip(text);
+      if (options_.record_margins) {
+        json& d = (*responses)[i].diagnostics;
+        std::vector<double> margins;  // 1e-6 resolution keeps the lines short
+        for (const float m : output.margins[q]) margins.push_back(std::round(static_cast<double>(m) * 1e6) / 1e6);
+        d = {{"tokens", output.sequences[q]}, {"margins", margins},
+             {"margin_kind", settings.num_beams == 1 ? "greedy_logit_gap" : "beam_boundary_logprob_gap"}};
+        if (!output.final_margins.empty())
+          d["final_margin"] = std::round(static_cast<double>(output.final_margins[q]) * 1e6) / 1e6;
+      }
     }
   }
 

@@ -15,6 +15,8 @@ struct NativeBackendOptions {
   std::string protocol;   // empty: the model config's protocol (requests name theirs; this is what info() reports)
   int feature_cache_mb = -1;    // visual tokens kept across batches (MiB); -1: 4096 on cuda, 1024 on cpu; 0: off
   int preprocess_threads = -1;  // image decode + resize workers; -1: min(8, cores); 0: on the calling thread
+  // Response::diagnostics = {"tokens": [...], "margins": [...], "margin_kind": ...} per answer (see generate.h).
+  bool record_margins = false;
 };
 
 // Loads the model (InputError on a bad config or checkpoint). Per-sample failures (a corrupt image, a prompt

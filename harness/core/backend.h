@@ -41,6 +41,9 @@ struct Request {
 struct Response {
   std::string text;
   std::string error;
+  // Optional per-sample diagnostics, stored with the prediction (e.g. the native backend's token ids and decision
+  // margins under --record-margins). Null when the backend has none.
+  nlohmann::json diagnostics;
 };
 
 struct BackendInfo {

@@ -349,3 +349,35 @@ TEST(Runner, ResultsRecordStageTimesAndPeakHostMemory) {
   // This test process has at least its own code resident: well over 1 MiB.
   EXPECT_GT(run["peak_host_memory_bytes"].get<int64_t>(), int64_t{1} << 20);
 }
+
+// Response::diagnostics travel with the prediction ("diagnostics" in the JSONL, only where given) and survive a
+// resume, which reuses the stored records.
+class DiagnosingBackend : public RecordingBackend {
+ public:
+  std::vector<Response> generate(const std::vector<Request>& batch) override {
+    std::vector<Response> out = RecordingBackend::generate(batch);
+    for (size_t i = 0; i < batch.size(); ++i)
+      if (batch[i].sample_id == "1001") out[i].diagnostics = json{{"margins", {0.5, 0.25}}};
+    return out;
+  }
+};
+
+TEST(Runner, DiagnosticsAreStoredWithThePredictionAndSurviveResume) {
+  ToyEnvironment env("diagnostics", 3);
+  DiagnosingBackend backend;
+  run_evaluation(backend, toy_options(env, env.root + "/out"));
+  const std::string path = env.root + "/out/predictions/toy_qa.jsonl";
+  const std::string text = read_file(path);
+  EXPECT_EQ(text.find("\"diagnostics\""), text.rfind("\"diagnostics\"")) << text;  // exactly one record has them
+  for (int pass = 0; pass < 2; ++pass) {
+    const auto records = read_prediction_records(path);
+    ASSERT_EQ(records.size(), 3u);
+    for (const auto& r : records) {
+      if (r.sample_id == "1001") EXPECT_EQ(r.diagnostics, (json{{"margins", {0.5, 0.25}}}));
+      else EXPECT_TRUE(r.diagnostics.is_null()) << r.sample_id;
+    }
+    DiagnosingBackend again;  // resume: nothing left to generate, the stored records stay
+    run_evaluation(again, toy_options(env, env.root + "/out"));
+    EXPECT_TRUE(again.batches.empty());
+  }
+}

@@ -3,6 +3,7 @@
 // beam sequences_scores within 1e-3, decoded texts identical.
 #include <chrono>
 #include <cstdio>
+#include <limits>
 
 #include <gtest/gtest.h>
 #include <torch/torch.h>
@@ -93,6 +94,58 @@ TEST(Generate, ChatGreedyMatchesGolden) {
     const GenerationOutput out = generate_tokens(model.llama(), batch.embeds, batch.mask, settings, 2, 0);
     EXPECT_EQ(out.sequences[0], unpadded(c["sequence"], 2)) << "chat " << i << " (min_top2_margin "
                                                               << c["min_top2_margin"] << ")";
+  }
+}
+
+// --record-margins: the greedy margin of a step is the gap between the two best next-token logits. The smallest one
+// along each golden path is recorded by the reference (min_top2_margin); recording changes no token.
+TEST(Generate, GreedyMarginsMatchTheReferencesSmallestGap) {
+  torch::NoGradGuard no_grad;
+  const InfMllmModel& model = fixture_model();
+  for (const std::string name : {"vqa", "grounding"}) {
+    const json& c = golden_json()["cases"][name];
+    const json& g = c["generate"]["greedy"];
+    std::vector<PromptIds> prompts;
+    for (const json& t : c["token_ids"]) prompts.push_back(golden_prompt(t));
+    const int64_t Q = static_cast<int64_t>(prompts.size());
+    const PromptBatch batch = assemble_prompt_batch(model.llama(), prompts, visual_tokens(0, Q), 0);
+    const GenerationOutput out =
+        generate_tokens(model.llama(), batch.embeds, batch.mask, settings_from(g["kwargs"]), 2, 0, nullptr, true);
+    ASSERT_EQ(out.margins.size(), static_cast<size_t>(Q));
+    float smallest = std::numeric_limits<float>::infinity();
+    for (int64_t q = 0; q < Q; ++q) {
+      EXPECT_EQ(out.sequences[q], unpadded(g["sequences"][q], 2)) << name << " " << q;
+      ASSERT_EQ(out.margins[q].size(), out.sequences[q].size()) << name << " " << q;
+      for (const float m : out.margins[q]) {
+        EXPECT_GE(m, 0.0f);
+        smallest = std::min(smallest, m);
+      }
+    }
+    EXPECT_NEAR(smallest, g["min_top2_margin"].get<double>(), 2e-4) << name;
+  }
+}
+
+// Beam margins (the gap at the beam-set boundary, and best vs second-best hypothesis) are gaps between sorted
+// candidates, so never negative; recording them changes neither the sequences nor the scores.
+TEST(Generate, BeamMarginsAreRecordedWithoutChangingTheSearch) {
+  torch::NoGradGuard no_grad;
+  const InfMllmModel& model = fixture_model();
+  const json& c = golden_json()["cases"]["grounding"];
+  const json& g = c["generate"]["beam5"];
+  std::vector<PromptIds> prompts;
+  for (const json& t : c["token_ids"]) prompts.push_back(golden_prompt(t));
+  const int64_t Q = static_cast<int64_t>(prompts.size());
+  const PromptBatch batch = assemble_prompt_batch(model.llama(), prompts, visual_tokens(0, Q), 0);
+  const GenerationOutput out =
+      generate_tokens(model.llama(), batch.embeds, batch.mask, settings_from(g["kwargs"]), 2, 0, nullptr, true);
+  ASSERT_EQ(out.margins.size(), static_cast<size_t>(Q));
+  ASSERT_EQ(out.final_margins.size(), static_cast<size_t>(Q));
+  for (int64_t q = 0; q < Q; ++q) {
+    EXPECT_EQ(out.sequences[q], unpadded(g["sequences"][q], 2)) << q;
+    EXPECT_NEAR(out.scores[q], g["sequences_scores"][q].get<double>(), 1e-3) << q;
+    EXPECT_FALSE(out.margins[q].empty());
+    for (const float m : out.margins[q]) EXPECT_GE(m, 0.0f);
+    EXPECT_GE(out.final_margins[q], 0.0f);
   }
 }
 
