@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "harness/core/error.h"
+#include "harness/core/remove_tree.h"
 
 namespace infeval {
 
@@ -40,13 +41,13 @@ std::vector<std::string> run_answer_postprocess_command(const std::string& comma
       value = nullptr;
     }
     if (!value.is_string()) {
-      fs::remove_all(dir);
+      infeval::remove_tree(dir.string());
       throw InputError(fmt::format("task {}: answer post-processing command output line {} is not a JSON string: "
                                    "{}", task_name, number, line.substr(0, 80)));
     }
     processed.push_back(value.get<std::string>());
   }
-  fs::remove_all(dir);
+  infeval::remove_tree(dir.string());
   if (status != 0)
     throw RuntimeFailure(fmt::format("task {}: answer post-processing command failed (status {}): {}", task_name,
                                      status, command));

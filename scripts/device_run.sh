@@ -28,7 +28,8 @@ if ! bash .device/build.sh -DINFEVAL_CUDA_COMPILE_CHECK=OFF $DEP_FLAGS > "$BUILD
     echo "=== build without kernels failed too" >> "$BUILD_LOG"
 fi
 echo "build: $(( $(date +%s) - t0 )) s"
-OUT=${OUT:-$PWD/device-check-out} bash scripts/device_check.sh
+# DEVICE_CHECK_SCRIPT: another script to run after the build (a focused investigation) instead of the full check.
+OUT=${OUT:-$PWD/device-check-out} bash "${DEVICE_CHECK_SCRIPT:-scripts/device_check.sh}"
 {
   echo; echo "=== build log (errors first, then the tail)"
   cat /tmp/device_build_errors.txt 2>/dev/null

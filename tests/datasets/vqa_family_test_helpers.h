@@ -12,6 +12,7 @@
 #include "datasets/registry.h"
 #include "harness/core/error.h"
 #include "harness/core/json_io.h"
+#include "harness/core/remove_tree.h"
 #include "harness/core/task.h"
 #include "harness/core/task_config.h"
 
@@ -65,10 +66,15 @@ struct TempDir {
   std::filesystem::path path;
   explicit TempDir(const std::string& name) {
     path = std::filesystem::temp_directory_path() / ("infeval-test-" + name + "-" + std::to_string(::getpid()));
-    std::filesystem::remove_all(path);
+    infeval::remove_tree(path);
     std::filesystem::create_directories(path);
   }
-  ~TempDir() { std::filesystem::remove_all(path); }
+  ~TempDir() {
+    try {
+      infeval::remove_tree(path);
+    } catch (const std::exception&) {  // a destructor must not throw; a leftover temp dir is harmless
+    }
+  }
   std::string write(const std::string& name, const std::string& content) const {
     const std::filesystem::path p = path / name;
     std::filesystem::create_directories(p.parent_path());

@@ -7,13 +7,15 @@
 
 #include <fmt/format.h>
 
+#include "harness/core/remove_tree.h"
+
 namespace infeval_test {
 
 namespace fs = std::filesystem;
 
 inline std::string make_temp_dir(const std::string& name) {
   const fs::path dir = fs::temp_directory_path() / fmt::format("infeval-{}-{}", name, ::getpid());
-  fs::remove_all(dir);
+  infeval::remove_tree(dir);
   fs::create_directories(dir);
   return dir.string();
 }

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "harness/predictions_store.h"
+#include "harness/core/remove_tree.h"
 #include "harness/results.h"
 #include "harness/runner.h"
 #include "model/native_backend.h"
@@ -35,7 +36,7 @@ RunOutcome run_mini(const std::string& name, int batch_size, const std::string& 
   options.tasks = kTasks;
   options.data_root = std::string(INFEVAL_SOURCE_DIR) + "/tests/data/mini";
   options.out_dir = (std::filesystem::temp_directory_path() / ("infeval-native-run-" + name)).string();
-  std::filesystem::remove_all(options.out_dir);
+  infeval::remove_tree(options.out_dir);
   options.batch_size = batch_size;
   options.schedule = schedule;
   options.show_progress = false;

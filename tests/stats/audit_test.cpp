@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "harness/audit.h"
+#include "harness/core/remove_tree.h"
 #include "harness/core/error.h"
 #include "harness/core/json_io.h"
 
@@ -43,7 +44,7 @@ class AuditTest : public ::testing::Test {
  protected:
   void SetUp() override {
     root_ = fs::temp_directory_path() / ("infeval_audit_" + std::to_string(::getpid()));
-    fs::remove_all(root_);
+    infeval::remove_tree(root_);
     fs::create_directories(root_ / "configs" / "tasks");
     fs::create_directories(root_ / "data" / "images");
     std::string questions;
@@ -68,7 +69,7 @@ class AuditTest : public ::testing::Test {
             {"generation", {{"max_new_tokens", 10}, {"num_beams", 1}}}}}}}};
     write_text_file_atomic((root_ / "configs" / "tasks" / "audit_small.json").string(), config.dump(2));
   }
-  void TearDown() override { fs::remove_all(root_); }
+  void TearDown() override { infeval::remove_tree(root_); }
   fs::path root_;
 };
 

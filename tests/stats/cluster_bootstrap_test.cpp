@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "datasets/registry.h"
+#include "harness/core/remove_tree.h"
 #include "harness/compare.h"
 #include "harness/core/error.h"
 #include "harness/core/json_io.h"
@@ -87,7 +88,7 @@ class ClusterBootstrapTest : public ::testing::Test {
   void SetUp() override {
     root_ = testing_runs::fresh_test_dir("infeval_cluster");
   }
-  void TearDown() override { fs::remove_all(root_); }
+  void TearDown() override { infeval::remove_tree(root_); }
   std::string dir(const std::string& name) const { return (root_ / name).string(); }
   fs::path root_;
 };

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "harness/compare.h"
+#include "harness/core/remove_tree.h"
 #include "harness/core/error.h"
 #include "harness/core/json_io.h"
 #include "harness/core/records.h"
@@ -45,7 +46,7 @@ class CompareGateTest : public ::testing::Test {
     d[3] = 0.0;
     write_run(root_ / "D", {{kTask, d}});
   }
-  void TearDown() override { fs::remove_all(root_); }
+  void TearDown() override { infeval::remove_tree(root_); }
   std::string run(const std::string& name) const { return (root_ / name).string(); }
   GateResult gate(const std::string& baseline, const std::string& candidate, const std::vector<std::string>& rules,
                   double tolerance = 1.0) const {

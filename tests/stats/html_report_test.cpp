@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "harness/core/json_io.h"
+#include "harness/core/remove_tree.h"
 #include "harness/html_report.h"
 #include "harness/report.h"
 #include "run_fixture.h"
@@ -46,7 +47,7 @@ class HtmlReportTest : public ::testing::Test {
     options_.runs = {(root_ / "run-a").string(), (root_ / "run-b").string()};
     options_.config_dir = (root_ / "configs").string();
   }
-  void TearDown() override { fs::remove_all(root_); }
+  void TearDown() override { infeval::remove_tree(root_); }
 
   std::string render() const {
     HtmlReportOptions html;

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "harness/core/error.h"
+#include "harness/core/remove_tree.h"
 #include "harness/core/json_io.h"
 #include "harness/gate.h"
 #include "harness/html_report.h"
@@ -52,7 +53,7 @@ class ReportVariantTest : public ::testing::Test {
     options_.runs = {(root_ / "run").string()};
     options_.config_dir = (root_ / "configs").string();
   }
-  void TearDown() override { fs::remove_all(root_); }
+  void TearDown() override { infeval::remove_tree(root_); }
   std::string table_path() const { return (root_ / "configs" / "references" / "toy-chat.json").string(); }
   void write_table(const std::string& text) const { write_text_file_atomic(table_path(), text); }
 
@@ -201,7 +202,7 @@ TEST(ReferenceTableVariants, ShippedTablesStateTheEvaluatorsOfTheReferenceDoc) {
 
 TEST(ReferenceTableVariants, GateNotesAVariantMismatch) {
   const fs::path root = fs::temp_directory_path() / ("infeval_variant_gate_" + std::to_string(::getpid()));
-  fs::remove_all(root);
+  infeval::remove_tree(root);
   // write_run scores with exact_match, variant "infmllm"; the table says the paper used "llava".
   testing_runs::write_run(root / "candidate", {{"ocr_small", std::vector<double>(10, 1.0)}});
   fs::create_directories(root / "configs" / "references");
@@ -220,7 +221,7 @@ TEST(ReferenceTableVariants, GateNotesAVariantMismatch) {
                   "with 'llava'") != std::string::npos)
       ++notes;
   EXPECT_EQ(notes, 1u);
-  fs::remove_all(root);
+  infeval::remove_tree(root);
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include "harness/core/json_io.h"
+#include "harness/core/remove_tree.h"
 #include "harness/core/records.h"
 
 namespace infeval {
@@ -28,7 +29,7 @@ inline std::filesystem::path fresh_test_dir(const std::string& prefix) {
   const std::filesystem::path dir =
       std::filesystem::temp_directory_path() /
       (prefix + "_" + std::to_string(::getpid()) + "_" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
-  std::filesystem::remove_all(dir);
+  infeval::remove_tree(dir);
   std::filesystem::create_directories(dir);
   return dir;
 }

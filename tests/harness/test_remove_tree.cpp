@@ -1,0 +1,36 @@
+// remove_tree: the replacement for std::filesystem::remove_all (see harness/core/remove_tree.h for why).
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include <gtest/gtest.h>
+
+#include "harness/core/remove_tree.h"
+
+namespace fs = std::filesystem;
+
+TEST(RemoveTree, RemovesNestedDirectoriesAndFilesButNotSymlinkTargets) {
+  const fs::path root = fs::temp_directory_path() / ("infeval_remove_tree_" + std::to_string(::getpid()));
+  const fs::path outside = root.string() + "_outside.txt";
+  fs::create_directories(root / "a" / "b" / "c");
+  std::ofstream(root / "top.txt") << "x";
+  std::ofstream(root / "a" / "b" / "c" / "deep.jsonl") << "{}\n";
+  std::ofstream(outside) << "keep me";
+  fs::create_symlink(outside, root / "a" / "link_to_outside");
+  fs::create_directory_symlink(fs::temp_directory_path(), root / "a" / "link_to_tmp");
+
+  infeval::remove_tree(root.string());
+  EXPECT_FALSE(fs::exists(fs::symlink_status(root)));
+  EXPECT_TRUE(fs::exists(outside));  // symlinks are removed, never followed
+  EXPECT_TRUE(fs::exists(fs::temp_directory_path()));
+  fs::remove(outside);
+}
+
+TEST(RemoveTree, MissingPathIsNotAnErrorAndAPlainFileIsRemoved) {
+  const fs::path file = fs::temp_directory_path() / ("infeval_remove_tree_file_" + std::to_string(::getpid()));
+  EXPECT_NO_THROW(infeval::remove_tree(file.string()));
+  std::ofstream(file) << "x";
+  infeval::remove_tree(file.string());
+  EXPECT_FALSE(fs::exists(file));
+}
