@@ -53,15 +53,21 @@ at::Tensor visual_tokens(int64_t first, int64_t count) {
   return model.visual_tokens(model.vision_features(golden_tensor("pixel_values").narrow(0, first, count)));
 }
 
+// A multitask case's golden prompts with golden images 0..Q-1, as one left-padded batch.
+PromptBatch golden_case_batch(const json& c) {
+  std::vector<PromptIds> prompts;
+  for (const json& t : c["token_ids"]) prompts.push_back(golden_prompt(t));
+  const int64_t Q = static_cast<int64_t>(prompts.size());
+  return assemble_prompt_batch(fixture_model().llama(), prompts, visual_tokens(0, Q), 0);
+}
+
 void check_multitask_case(const std::string& name, const std::string& mode) {
   torch::NoGradGuard no_grad;
   const InfMllmModel& model = fixture_model();
   const json& c = golden_json()["cases"][name];
   const json& g = c["generate"][mode];
-  std::vector<PromptIds> prompts;
-  for (const json& t : c["token_ids"]) prompts.push_back(golden_prompt(t));
-  const int64_t Q = static_cast<int64_t>(prompts.size());
-  const PromptBatch batch = assemble_prompt_batch(model.llama(), prompts, visual_tokens(0, Q), 0);
+  const int64_t Q = static_cast<int64_t>(c["token_ids"].size());
+  const PromptBatch batch = golden_case_batch(c);
   const GenerationSettings settings = settings_from(g["kwargs"]);
   const GenerationOutput out = generate_tokens(model.llama(), batch.embeds, batch.mask, settings, 2, 0);
   ASSERT_EQ(out.sequences.size(), static_cast<size_t>(Q));
@@ -105,10 +111,8 @@ TEST(Generate, GreedyMarginsMatchTheReferencesSmallestGap) {
   for (const std::string name : {"vqa", "grounding"}) {
     const json& c = golden_json()["cases"][name];
     const json& g = c["generate"]["greedy"];
-    std::vector<PromptIds> prompts;
-    for (const json& t : c["token_ids"]) prompts.push_back(golden_prompt(t));
-    const int64_t Q = static_cast<int64_t>(prompts.size());
-    const PromptBatch batch = assemble_prompt_batch(model.llama(), prompts, visual_tokens(0, Q), 0);
+    const int64_t Q = static_cast<int64_t>(c["token_ids"].size());
+    const PromptBatch batch = golden_case_batch(c);
     const GenerationOutput out =
         generate_tokens(model.llama(), batch.embeds, batch.mask, settings_from(g["kwargs"]), 2, 0, nullptr, true);
     ASSERT_EQ(out.margins.size(), static_cast<size_t>(Q));
@@ -132,10 +136,8 @@ TEST(Generate, BeamMarginsAreRecordedWithoutChangingTheSearch) {
   const InfMllmModel& model = fixture_model();
   const json& c = golden_json()["cases"]["grounding"];
   const json& g = c["generate"]["beam5"];
-  std::vector<PromptIds> prompts;
-  for (const json& t : c["token_ids"]) prompts.push_back(golden_prompt(t));
-  const int64_t Q = static_cast<int64_t>(prompts.size());
-  const PromptBatch batch = assemble_prompt_batch(model.llama(), prompts, visual_tokens(0, Q), 0);
+  const int64_t Q = static_cast<int64_t>(c["token_ids"].size());
+  const PromptBatch batch = golden_case_batch(c);
   const GenerationOutput out =
       generate_tokens(model.llama(), batch.embeds, batch.mask, settings_from(g["kwargs"]), 2, 0, nullptr, true);
   ASSERT_EQ(out.margins.size(), static_cast<size_t>(Q));
