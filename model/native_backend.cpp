@@ -107,7 +107,8 @@ class NativeBackend : public Backend {
     info.extra = json{{"config", model_->config().to_json()},
                       {"weight_files", model_->weight_files()},
                       {"tokenizer", model_->config().tokenizer},
-                      {"threads", at::get_num_threads()}};
+                      {"threads", at::get_num_threads()},
+                      {"record_margins", options_.record_margins}};
     return info;
   }
 
