@@ -267,12 +267,13 @@ class NativeBackend : public Backend {
       (*responses)[i].text = prepared[i].protocol == "chat" ? chat_postprocess(text) : strip(text);
       if (options_.record_margins) {
         json& d = (*responses)[i].diagnostics;
-        std::vector<double> margins;  // 1e-6 resolution keeps the lines short
-        for (const float m : output.margins[q]) margins.push_back(std::round(static_cast<double>(m) * 1e6) / 1e6);
+        const auto rounded = [](float m) { return std::round(static_cast<double>(m) * 1e6) / 1e6; };  // short lines
+        std::vector<double> margins;
+        for (const float m : output.margins[q]) margins.push_back(rounded(m));
         d = {{"tokens", output.sequences[q]}, {"margins", margins},
              {"margin_kind", settings.num_beams == 1 ? "greedy_logit_gap" : "beam_boundary_logprob_gap"}};
         if (!output.final_margins.empty())
-          d["final_margin"] = std::round(static_cast<double>(output.final_margins[q]) * 1e6) / 1e6;
+          d["final_margin"] = rounded(output.final_margins[q]);
       }
     }
   }

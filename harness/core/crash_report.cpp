@@ -15,10 +15,21 @@ void write_text(const char* text) {
   (void)ignored;
 }
 
+const char* signal_name(int signal_number) {  // strsignal() is not async-signal-safe
+  switch (signal_number) {
+    case SIGSEGV: return "SIGSEGV (segmentation fault)";
+    case SIGBUS: return "SIGBUS (bus error)";
+    case SIGFPE: return "SIGFPE (arithmetic exception)";
+    case SIGILL: return "SIGILL (illegal instruction)";
+    case SIGABRT: return "SIGABRT (abort)";
+    default: return "(unknown)";
+  }
+}
+
 // Only async-signal-safe calls here: write(), backtrace() (preloaded at install), backtrace_symbols_fd().
 void on_fatal_signal(int signal_number) {
   write_text("\ninfeval: fatal signal ");
-  write_text(strsignal(signal_number));
+  write_text(signal_name(signal_number));
   write_text("; backtrace (innermost first):\n");
   void* frames[64];
   const int count = ::backtrace(frames, 64);

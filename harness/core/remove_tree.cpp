@@ -5,7 +5,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
 
 #include "harness/core/error.h"
@@ -13,6 +12,7 @@
 namespace infeval {
 namespace {
 
+// nftw's callback takes no user pointer: the first entry that could not be removed is kept here.
 thread_local std::string failed_entry;
 thread_local int failed_errno = 0;
 
