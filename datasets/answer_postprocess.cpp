@@ -8,8 +8,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "harness/core/error.h"
-#include "harness/core/remove_tree.h"
+#include "core/error.h"
+#include "core/remove_tree.h"
 
 namespace infeval {
 

@@ -10,11 +10,11 @@
 
 #include "datasets/json_record_list.h"
 #include "datasets/unique_ids.h"
-#include "harness/core/records.h"
-#include "harness/core/error.h"
-#include "harness/core/json_io.h"
-#include "harness/core/task.h"
-#include "harness/core/text_util.h"
+#include "core/records.h"
+#include "core/error.h"
+#include "core/json_io.h"
+#include "core/task.h"
+#include "core/text_util.h"
 #include "metrics/caption_metrics.h"
 #include "metrics/caption_tokenizer.h"
 

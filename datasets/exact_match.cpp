@@ -2,8 +2,8 @@
 // compared after strip().lower(); a sample is right if any reference matches. Metric: accuracy in percent.
 #include <memory>
 
-#include "harness/core/records.h"
-#include "harness/core/task.h"
+#include "core/records.h"
+#include "core/task.h"
 #include "metrics/python_text.h"
 
 namespace infeval {

@@ -3,7 +3,7 @@
 #include <fmt/format.h>
 
 #include "datasets/json_positions.h"
-#include "harness/core/error.h"
+#include "core/error.h"
 
 namespace infeval {
 

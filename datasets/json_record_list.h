@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "harness/core/json_io.h"
+#include "core/json_io.h"
 
 namespace infeval {
 

@@ -20,10 +20,10 @@
 
 #include "datasets/score_each_sample.h"
 #include "datasets/submission.h"
-#include "harness/core/error.h"
-#include "harness/core/json_io.h"
-#include "harness/core/task.h"
-#include "harness/core/text_util.h"
+#include "core/error.h"
+#include "core/json_io.h"
+#include "core/task.h"
+#include "core/text_util.h"
 #include "metrics/mmbench.h"
 
 namespace infeval {

@@ -16,10 +16,10 @@
 
 #include <fmt/format.h>
 
-#include "harness/core/records.h"
-#include "harness/core/error.h"
-#include "harness/core/json_io.h"
-#include "harness/core/text_util.h"
+#include "core/records.h"
+#include "core/error.h"
+#include "core/json_io.h"
+#include "core/text_util.h"
 #include "metrics/mme.h"
 #include "metrics/python_text.h"
 

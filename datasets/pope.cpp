@@ -14,11 +14,11 @@
 #include <fmt/format.h>
 
 #include "datasets/question_jsonl.h"
-#include "harness/core/records.h"
-#include "harness/core/error.h"
-#include "harness/core/json_io.h"
-#include "harness/core/task.h"
-#include "harness/core/text_util.h"
+#include "core/records.h"
+#include "core/error.h"
+#include "core/json_io.h"
+#include "core/task.h"
+#include "core/text_util.h"
 #include "metrics/pope.h"
 
 namespace infeval {

@@ -7,9 +7,9 @@
 #include <fmt/format.h>
 
 #include "datasets/question_jsonl.h"
-#include "harness/core/error.h"
-#include "harness/core/json_io.h"
-#include "harness/core/task.h"
+#include "core/error.h"
+#include "core/json_io.h"
+#include "core/task.h"
 
 namespace infeval {
 

@@ -6,8 +6,8 @@
 #include <vector>
 
 #include "datasets/unique_ids.h"
-#include "harness/core/json_io.h"
-#include "harness/core/task.h"
+#include "core/json_io.h"
+#include "core/task.h"
 
 namespace infeval {
 

@@ -16,10 +16,10 @@
 
 #include <fmt/format.h>
 
-#include "harness/core/records.h"
-#include "harness/core/error.h"
-#include "harness/core/json_io.h"
-#include "harness/core/task.h"
+#include "core/records.h"
+#include "core/error.h"
+#include "core/json_io.h"
+#include "core/task.h"
 #include "metrics/grounding.h"
 
 namespace infeval {

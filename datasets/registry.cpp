@@ -2,8 +2,8 @@
 
 #include <memory>
 
-#include "harness/core/error.h"
-#include "harness/core/text_util.h"
+#include "core/error.h"
+#include "core/text_util.h"
 
 namespace infeval {
 

@@ -14,10 +14,10 @@
 #include <fmt/format.h>
 
 #include "datasets/score_each_sample.h"
-#include "harness/core/error.h"
-#include "harness/core/json_io.h"
-#include "harness/core/task.h"
-#include "harness/core/text_util.h"
+#include "core/error.h"
+#include "core/json_io.h"
+#include "core/task.h"
+#include "core/text_util.h"
 #include "metrics/scienceqa.h"
 #include "metrics/python_text.h"
 

@@ -4,7 +4,7 @@
 #include <utility>
 #include <vector>
 
-#include "harness/core/records.h"
+#include "core/records.h"
 
 namespace infeval {
 

@@ -14,9 +14,9 @@
 #include "datasets/question_jsonl.h"
 #include "datasets/score_each_sample.h"
 #include "datasets/submission.h"
-#include "harness/core/error.h"
-#include "harness/core/json_io.h"
-#include "harness/core/task.h"
+#include "core/error.h"
+#include "core/json_io.h"
+#include "core/task.h"
 
 namespace infeval {
 

@@ -4,10 +4,10 @@
 
 #include <fmt/format.h>
 
-#include "harness/core/error.h"
-#include "harness/core/json_io.h"
-#include "harness/core/sha256.h"
-#include "harness/core/text_util.h"
+#include "core/error.h"
+#include "core/json_io.h"
+#include "core/sha256.h"
+#include "core/text_util.h"
 
 namespace infeval {
 

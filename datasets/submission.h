@@ -10,7 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "harness/core/task.h"
+#include "core/task.h"
 
 namespace infeval {
 

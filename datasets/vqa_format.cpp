@@ -6,9 +6,9 @@
 
 #include "datasets/json_record_list.h"
 #include "datasets/unique_ids.h"
-#include "harness/core/error.h"
-#include "harness/core/json_io.h"
-#include "harness/core/text_util.h"
+#include "core/error.h"
+#include "core/json_io.h"
+#include "core/text_util.h"
 #include "metrics/vqa_accuracy.h"
 
 namespace infeval {

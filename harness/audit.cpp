@@ -5,8 +5,8 @@
 
 #include <fmt/format.h>
 
-#include "harness/core/error.h"
-#include "harness/core/text_util.h"
+#include "core/error.h"
+#include "core/text_util.h"
 
 namespace infeval {
 

@@ -10,7 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "harness/compare.h"
-#include "harness/core/backend.h"
+#include "core/backend.h"
 #include "harness/runner.h"
 
 namespace infeval {

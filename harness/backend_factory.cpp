@@ -6,8 +6,8 @@
 #include <fmt/format.h>
 
 #include "harness/backends/builtin_backends.h"
-#include "harness/core/error.h"
-#include "harness/core/text_util.h"
+#include "core/error.h"
+#include "core/text_util.h"
 #ifdef INFEVAL_HAVE_NATIVE
 #include "model/native_backend.h"
 #endif

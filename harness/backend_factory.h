@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "harness/core/backend.h"
+#include "core/backend.h"
 
 namespace infeval {
 

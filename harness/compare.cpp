@@ -11,10 +11,10 @@
 #include <fmt/format.h>
 
 #include "datasets/registry.h"
-#include "harness/core/error.h"
-#include "harness/core/json_io.h"
-#include "harness/core/records.h"
-#include "harness/core/text_util.h"
+#include "core/error.h"
+#include "core/json_io.h"
+#include "core/records.h"
+#include "core/text_util.h"
 
 namespace infeval {
 

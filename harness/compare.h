@@ -32,7 +32,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "harness/core/task.h"
+#include "core/task.h"
 #include "harness/stats.h"
 
 namespace infeval {

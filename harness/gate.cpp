@@ -8,9 +8,9 @@
 
 #include <fmt/format.h>
 
-#include "harness/core/error.h"
-#include "harness/core/json_io.h"
-#include "harness/core/text_util.h"
+#include "core/error.h"
+#include "core/json_io.h"
+#include "core/text_util.h"
 #include "harness/report.h"
 
 namespace infeval {

@@ -7,9 +7,9 @@
 
 #include <fmt/format.h>
 
-#include "harness/core/error.h"
-#include "harness/core/json_io.h"
-#include "harness/core/text_util.h"
+#include "core/error.h"
+#include "core/json_io.h"
+#include "core/text_util.h"
 
 namespace infeval {
 

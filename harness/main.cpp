@@ -6,9 +6,9 @@
 #include <vector>
 
 #include "harness/commands/commands.h"
-#include "harness/core/crash_report.h"
-#include "harness/core/error.h"
-#include "harness/core/text_util.h"
+#include "harness/crash_report.h"
+#include "core/error.h"
+#include "core/text_util.h"
 
 namespace {
 

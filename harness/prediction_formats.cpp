@@ -5,9 +5,9 @@
 
 #include <fmt/format.h>
 
-#include "harness/core/error.h"
-#include "harness/core/json_io.h"
-#include "harness/core/text_util.h"
+#include "core/error.h"
+#include "core/json_io.h"
+#include "core/text_util.h"
 #include "harness/predictions_store.h"
 
 namespace fs = std::filesystem;

@@ -8,9 +8,9 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "harness/core/error.h"
-#include "harness/core/json_io.h"
-#include "harness/core/text_util.h"
+#include "core/error.h"
+#include "core/json_io.h"
+#include "core/text_util.h"
 
 namespace fs = std::filesystem;
 

@@ -7,10 +7,10 @@
 #include <fmt/format.h>
 
 #include "datasets/registry.h"
-#include "harness/core/error.h"
-#include "harness/core/json_io.h"
-#include "harness/core/task_config.h"
-#include "harness/core/text_util.h"
+#include "core/error.h"
+#include "core/json_io.h"
+#include "core/task_config.h"
+#include "core/text_util.h"
 #include "harness/results.h"
 
 namespace fs = std::filesystem;

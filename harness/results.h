@@ -23,7 +23,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "harness/core/backend.h"
+#include "core/backend.h"
 #include "harness/scoring.h"
 
 namespace infeval {

@@ -10,11 +10,11 @@
 #include <fmt/format.h>
 
 #include "datasets/registry.h"
-#include "harness/core/error.h"
-#include "harness/core/json_io.h"
-#include "harness/core/prompt.h"
-#include "harness/core/sha256.h"
-#include "harness/core/task_config.h"
+#include "core/error.h"
+#include "core/json_io.h"
+#include "core/prompt.h"
+#include "core/sha256.h"
+#include "core/task_config.h"
 #include "harness/predictions_store.h"
 #include "harness/progress.h"
 #include "harness/results.h"

@@ -7,8 +7,8 @@
 #include <utility>
 #include <vector>
 
-#include "harness/core/backend.h"
-#include "harness/core/task.h"
+#include "core/backend.h"
+#include "core/task.h"
 
 namespace infeval {
 

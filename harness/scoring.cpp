@@ -7,9 +7,9 @@
 #include <fmt/format.h>
 
 #include "datasets/registry.h"
-#include "harness/core/error.h"
-#include "harness/core/records.h"
-#include "harness/core/text_util.h"
+#include "core/error.h"
+#include "core/records.h"
+#include "core/text_util.h"
 
 namespace fs = std::filesystem;
 

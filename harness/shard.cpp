@@ -4,7 +4,7 @@
 
 #include <fmt/format.h>
 
-#include "harness/core/error.h"
+#include "core/error.h"
 
 namespace infeval {
 

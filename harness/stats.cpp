@@ -8,7 +8,7 @@
 #include <mutex>
 #include <thread>
 
-#include "harness/core/error.h"
+#include "core/error.h"
 
 namespace infeval {
 

@@ -6,10 +6,10 @@
 
 #include <fmt/format.h>
 
-#include "harness/core/error.h"
-#include "harness/core/json_io.h"
-#include "harness/core/task_config.h"
-#include "harness/core/text_util.h"
+#include "core/error.h"
+#include "core/json_io.h"
+#include "core/task_config.h"
+#include "core/text_util.h"
 
 namespace fs = std::filesystem;
 

@@ -3,7 +3,7 @@
 #include <string>
 #include <vector>
 
-#include "harness/core/task.h"
+#include "core/task.h"
 
 namespace infeval {
 

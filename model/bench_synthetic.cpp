@@ -11,9 +11,9 @@
 #include <fmt/format.h>
 #include <torch/torch.h>
 
-#include "harness/core/backend.h"
-#include "harness/core/error.h"
-#include "harness/core/json_io.h"
+#include "core/backend.h"
+#include "core/error.h"
+#include "core/json_io.h"
 #include "model/generate.h"
 #include "model/image.h"
 #include "model/llama.h"

@@ -8,7 +8,7 @@
 #include <fmt/format.h>
 #include <torch/torch.h>
 
-#include "harness/core/error.h"
+#include "core/error.h"
 #include "model/kv_cache.h"
 #include "model/llama.h"
 #include "model/timing.h"

@@ -10,7 +10,7 @@
 
 #include <ATen/core/Tensor.h>
 
-#include "harness/core/backend.h"
+#include "core/backend.h"
 
 namespace infeval {
 

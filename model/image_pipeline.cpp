@@ -4,8 +4,8 @@
 #include <filesystem>
 #include <system_error>
 
-#include "harness/core/error.h"
-#include "harness/core/sha256.h"
+#include "core/error.h"
+#include "core/sha256.h"
 
 namespace fs = std::filesystem;
 

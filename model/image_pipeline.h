@@ -13,8 +13,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "harness/core/backend.h"
-#include "harness/core/thread_pool.h"
+#include "core/backend.h"
+#include "core/thread_pool.h"
 #include "model/image.h"
 
 namespace infeval {

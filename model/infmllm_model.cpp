@@ -2,7 +2,7 @@
 
 #include <torch/torch.h>
 
-#include "harness/core/error.h"
+#include "core/error.h"
 #include "model/pool_adapter.h"
 #include "model/safetensors.h"
 #include "model/vit.h"

@@ -4,7 +4,7 @@
 
 #include <torch/torch.h>
 
-#include "harness/core/error.h"
+#include "core/error.h"
 #include "model/attention.h"
 #include "model/kv_cache.h"
 

@@ -10,10 +10,10 @@
 #include <fmt/format.h>
 #include <torch/torch.h>
 
-#include "harness/core/error.h"
-#include "harness/core/sha256.h"
-#include "harness/core/json_io.h"
-#include "harness/core/schedule.h"
+#include "core/error.h"
+#include "core/sha256.h"
+#include "core/json_io.h"
+#include "core/schedule.h"
 #include "model/generate.h"
 #include "model/image.h"
 #include "model/infmllm_model.h"

@@ -3,7 +3,7 @@
 #include <memory>
 #include <string>
 
-#include "harness/core/backend.h"
+#include "core/backend.h"
 
 namespace infeval {
 

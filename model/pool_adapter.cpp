@@ -5,7 +5,7 @@
 #include <fmt/format.h>
 #include <torch/torch.h>
 
-#include "harness/core/error.h"
+#include "core/error.h"
 #ifdef INFEVAL_HAVE_CUDA
 #include "model/kernels/ops.h"
 #endif

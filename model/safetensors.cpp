@@ -17,8 +17,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "harness/core/error.h"
-#include "harness/core/json_io.h"
+#include "core/error.h"
+#include "core/json_io.h"
 
 namespace infeval {
 namespace {

@@ -12,7 +12,7 @@
 
 #include <fmt/format.h>
 
-#include "harness/core/error.h"
+#include "core/error.h"
 #include "model/sentencepiece_shim/sentencepiece_shim.h"
 
 namespace infeval {

@@ -5,7 +5,7 @@
 
 #include <torch/torch.h>
 
-#include "harness/core/error.h"
+#include "core/error.h"
 #include "model/image.h"
 #include "model/pool_adapter.h"
 #include "model/timing.h"

@@ -9,8 +9,8 @@
 #include <fmt/format.h>
 #include <torch/torch.h>
 
-#include "harness/core/error.h"
-#include "harness/core/json_io.h"
+#include "core/error.h"
+#include "core/json_io.h"
 #include "model/safetensors.h"
 
 namespace infeval {

@@ -79,7 +79,7 @@ for run in cuda_fp32 cuda_bf16; do
 done
 grep -E "predictions|margins where" "$OUT/run_diff.txt" | tee -a "$LOG"
 # NativeRun.* crashed on this machine's build in std::filesystem::remove_all (pytorch/pytorch#133437, fixed by
-# harness/core/remove_tree): the test (a backtrace if it crashes) and the CLI with its settings (file order, batch 1,
+# core/remove_tree): the test (a backtrace if it crashes) and the CLI with its settings (file order, batch 1,
 # no feature cache, no preprocess threads)
 step "e NativeRun test" 60 "$DC_RESERVE_F" bash -c "'$BUILD/tests/test_model' --gtest_filter='NativeRun.*' 2>&1 | grep -vE '^\[ *(RUN|OK) *\]' | tail -n 45 | c++filt >> '$OUT/tests.log'"
 step "e run cpu plain" 45 "$DC_RESERVE_F" bash -c "'$INFEVAL' run --model tiny-infmllm --device cpu --tasks vqav2_val,pope,mme,mmbench_dev_en --data-root tests/data/mini --output '$WORK/run_plain' --batch-size 1 --schedule file-order --feature-cache-mb 0 --preprocess-threads 0 --no-progress > '$WORK/run_plain.log' 2>&1; rc=\$?; tail -n 30 '$WORK/run_plain.log' | c++filt >> '$OUT/tests.log'; exit \$rc"

@@ -1,7 +1,7 @@
 #!/bin/bash
 # GPU machine, after the build: runs NativeRun.* twice in a row, twice at once, and after a killed ctest. On
 # 2026-11-26 (results/bench/h200-2026-11-26-b/nativerun_repro.log) every run after the first crashed in
-# std::filesystem::remove_all (pytorch/pytorch#133437); with harness/core/remove_tree every rc should be 0.
+# std::filesystem::remove_all (pytorch/pytorch#133437); with core/remove_tree every rc should be 0.
 # Usage: DEVICE_CHECK_SCRIPT=scripts/device_repro_nativerun.sh bash scripts/device_run.sh
 export LD_LIBRARY_PATH=/tmp/deps/usr/lib/x86_64-linux-gnu:${LD_LIBRARY_PATH:-}
 T=/tmp/build/tests/test_model

@@ -11,10 +11,10 @@ if ! command -v chromium >/dev/null 2>&1; then
     echo "test: chromium could not be installed; the HTML rendering test will skip" >&2
 fi
 # std::filesystem::remove_all and recursive_directory_iterator crash when PyTorch's wheel LibTorch is linked
-# (harness/core/remove_tree.h): use infeval::remove_tree.
+# (core/remove_tree.h): use infeval::remove_tree.
 if grep -rnE --include='*.cpp' --include='*.h' --include='*.cc' 'remove_all[(]|recursive_directory_iterator' \
-     harness datasets metrics model tests benchmarks | grep -v 'harness/core/remove_tree.h'; then
-  echo "test: use infeval::remove_tree (harness/core/remove_tree.h) instead of the std::filesystem calls above" >&2
+     core harness datasets metrics model tests benchmarks | grep -v 'core/remove_tree.h'; then
+  echo "test: use infeval::remove_tree (core/remove_tree.h) instead of the std::filesystem calls above" >&2
   exit 1
 fi
 bash scripts/setup.sh

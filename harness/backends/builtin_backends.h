@@ -4,7 +4,7 @@
 #include <memory>
 #include <string>
 
-#include "harness/core/backend.h"
+#include "core/backend.h"
 
 namespace infeval {
 

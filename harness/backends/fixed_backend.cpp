@@ -4,9 +4,9 @@
 #include <fmt/format.h>
 
 #include "harness/backends/builtin_backends.h"
-#include "harness/core/error.h"
-#include "harness/core/sha256.h"
-#include "harness/core/text_util.h"
+#include "core/error.h"
+#include "core/sha256.h"
+#include "core/text_util.h"
 
 namespace infeval {
 

@@ -4,8 +4,8 @@
 #include <fmt/format.h>
 
 #include "harness/backends/builtin_backends.h"
-#include "harness/core/error.h"
-#include "harness/core/sha256.h"
+#include "core/error.h"
+#include "core/sha256.h"
 #include "harness/prediction_formats.h"
 #include "harness/predictions_store.h"
 

@@ -10,8 +10,8 @@
 #include "harness/backend_factory.h"
 #include "harness/cli_args.h"
 #include "harness/commands/commands.h"
-#include "harness/core/error.h"
-#include "harness/core/json_io.h"
+#include "core/error.h"
+#include "core/json_io.h"
 #include "harness/task_registry.h"
 
 namespace infeval {

@@ -6,9 +6,9 @@
 
 #include "harness/cli_args.h"
 #include "harness/commands/commands.h"
-#include "harness/core/error.h"
-#include "harness/core/json_io.h"
-#include "harness/core/text_util.h"
+#include "core/error.h"
+#include "core/json_io.h"
+#include "core/text_util.h"
 #ifdef INFEVAL_HAVE_NATIVE
 #include "model/bench_synthetic.h"
 #endif

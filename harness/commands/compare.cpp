@@ -8,8 +8,8 @@
 #include "harness/cli_args.h"
 #include "harness/commands/commands.h"
 #include "harness/compare.h"
-#include "harness/core/error.h"
-#include "harness/core/json_io.h"
+#include "core/error.h"
+#include "core/json_io.h"
 
 namespace infeval {
 

@@ -4,8 +4,8 @@
 
 #include "harness/cli_args.h"
 #include "harness/commands/commands.h"
-#include "harness/core/error.h"
-#include "harness/core/json_io.h"
+#include "core/error.h"
+#include "core/json_io.h"
 #include "harness/gate.h"
 #include "harness/task_registry.h"
 

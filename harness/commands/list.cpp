@@ -7,9 +7,9 @@
 #include "harness/backend_factory.h"
 #include "harness/cli_args.h"
 #include "harness/commands/commands.h"
-#include "harness/core/error.h"
-#include "harness/core/json_io.h"
-#include "harness/core/text_util.h"
+#include "core/error.h"
+#include "core/json_io.h"
+#include "core/text_util.h"
 #include "harness/report.h"
 #include "harness/task_registry.h"
 

@@ -6,7 +6,7 @@
 
 #include "harness/cli_args.h"
 #include "harness/commands/commands.h"
-#include "harness/core/json_io.h"
+#include "core/json_io.h"
 #include "harness/report.h"
 #include "harness/task_registry.h"
 

@@ -6,7 +6,7 @@
 #include "harness/backend_factory.h"
 #include "harness/cli_args.h"
 #include "harness/commands/commands.h"
-#include "harness/core/error.h"
+#include "core/error.h"
 #include "harness/report.h"
 #include "harness/runner.h"
 #include "harness/shard.h"

@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "harness/core/json_io.h"
+#include "core/json_io.h"
 #include "metrics/gqa_metrics.h"
 #include "vqa_family_test_helpers.h"
 

@@ -3,9 +3,9 @@
 
 #include <gtest/gtest.h>
 
-#include "harness/core/json_io.h"
-#include "harness/core/text_util.h"
-#include "harness/core/prompt.h"
+#include "core/json_io.h"
+#include "core/text_util.h"
+#include "core/prompt.h"
 #include "vqa_family_test_helpers.h"
 
 namespace infeval {

@@ -5,7 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "datasets/mme.h"
-#include "harness/core/json_io.h"
+#include "core/json_io.h"
 #include "vqa_family_test_helpers.h"
 
 namespace infeval {

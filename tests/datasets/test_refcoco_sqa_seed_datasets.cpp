@@ -5,8 +5,8 @@
 #include <gtest/gtest.h>
 
 #include "datasets/refcoco.h"
-#include "harness/core/json_io.h"
-#include "harness/core/text_util.h"
+#include "core/json_io.h"
+#include "core/text_util.h"
 #include "vqa_family_test_helpers.h"
 
 namespace infeval {

@@ -8,8 +8,8 @@
 #include "datasets/answer_postprocess.h"
 #include "datasets/json_positions.h"
 #include "datasets/submission.h"
-#include "harness/core/json_io.h"
-#include "harness/core/sha256.h"
+#include "core/json_io.h"
+#include "core/sha256.h"
 #include "vqa_family_test_helpers.h"
 
 namespace infeval {

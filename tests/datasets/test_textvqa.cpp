@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "datasets/textvqa_prompt.h"
-#include "harness/core/json_io.h"
+#include "core/json_io.h"
 #include "vqa_family_test_helpers.h"
 
 namespace infeval {

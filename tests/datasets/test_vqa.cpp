@@ -7,8 +7,8 @@
 #include <nlohmann/json.hpp>
 
 #include "datasets/submission.h"
-#include "harness/core/json_io.h"
-#include "harness/core/sha256.h"
+#include "core/json_io.h"
+#include "core/sha256.h"
 #include "vqa_family_test_helpers.h"
 
 namespace infeval {

@@ -10,11 +10,11 @@
 #include <unistd.h>
 
 #include "datasets/registry.h"
-#include "harness/core/error.h"
-#include "harness/core/json_io.h"
-#include "harness/core/remove_tree.h"
-#include "harness/core/task.h"
-#include "harness/core/task_config.h"
+#include "core/error.h"
+#include "core/json_io.h"
+#include "core/remove_tree.h"
+#include "core/task.h"
+#include "core/task_config.h"
 
 namespace infeval {
 namespace test {

@@ -7,7 +7,7 @@
 
 #include <fmt/format.h>
 
-#include "harness/core/remove_tree.h"
+#include "core/remove_tree.h"
 
 namespace infeval_test {
 

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "harness/backend_factory.h"
-#include "harness/core/error.h"
+#include "core/error.h"
 
 using namespace infeval;
 

@@ -5,7 +5,7 @@
 
 #include <gtest/gtest.h>
 
-#include "harness/core/json_io.h"
+#include "core/json_io.h"
 #include "harness_test_util.h"
 
 using namespace infeval_test;

@@ -12,7 +12,7 @@
 
 #include <gtest/gtest.h>
 
-#include "harness/core/crash_report.h"
+#include "harness/crash_report.h"
 
 TEST(CrashReport, SegfaultPrintsSignalAndBacktraceThenDiesOfIt) {
   const std::string log = "/tmp/infeval_crash_report_" + std::to_string(::getpid()) + ".txt";

@@ -1,4 +1,4 @@
-// remove_tree: the replacement for std::filesystem::remove_all (see harness/core/remove_tree.h for why).
+// remove_tree: the replacement for std::filesystem::remove_all (see core/remove_tree.h for why).
 #include <unistd.h>
 
 #include <filesystem>
@@ -6,7 +6,7 @@
 
 #include <gtest/gtest.h>
 
-#include "harness/core/remove_tree.h"
+#include "core/remove_tree.h"
 
 namespace fs = std::filesystem;
 

@@ -9,9 +9,9 @@
 #include <gtest/gtest.h>
 
 #include "harness/backends/builtin_backends.h"
-#include "harness/core/error.h"
-#include "harness/core/json_io.h"
-#include "harness/core/records.h"
+#include "core/error.h"
+#include "core/json_io.h"
+#include "core/records.h"
 #include "harness/predictions_store.h"
 #include "harness/results.h"
 #include "harness/runner.h"

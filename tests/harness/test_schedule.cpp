@@ -1,4 +1,4 @@
-// Length-bucketed scheduling and the thread pool (harness/core): hand-derived orders and behaviours.
+// Length-bucketed scheduling and the thread pool (core): hand-derived orders and behaviours.
 #include <atomic>
 #include <chrono>
 #include <stdexcept>
@@ -6,9 +6,9 @@
 
 #include <gtest/gtest.h>
 
-#include "harness/core/error.h"
-#include "harness/core/schedule.h"
-#include "harness/core/thread_pool.h"
+#include "core/error.h"
+#include "core/schedule.h"
+#include "core/thread_pool.h"
 
 using namespace infeval;
 

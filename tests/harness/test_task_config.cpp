@@ -3,9 +3,9 @@
 #include <gtest/gtest.h>
 
 #include "datasets/registry.h"
-#include "harness/core/error.h"
-#include "harness/core/prompt.h"
-#include "harness/core/task_config.h"
+#include "core/error.h"
+#include "core/prompt.h"
+#include "core/task_config.h"
 #include "harness/task_registry.h"
 #include "harness_test_util.h"
 

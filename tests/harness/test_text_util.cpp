@@ -1,7 +1,7 @@
 // Markdown table cells (audit and compare tables): hand-derived expected strings.
 #include <gtest/gtest.h>
 
-#include "harness/core/text_util.h"
+#include "core/text_util.h"
 
 using namespace infeval;
 

@@ -1,8 +1,8 @@
 // MMBench option matching against VLMEvalKit's can_infer (e8e78f05) run on tests/data/mmbench (see its README).
 #include <gtest/gtest.h>
 
-#include "harness/core/json_io.h"
-#include "harness/core/text_util.h"
+#include "core/json_io.h"
+#include "core/text_util.h"
 #include "metrics/mmbench.h"
 
 namespace infeval {

@@ -3,7 +3,7 @@
 
 #include <gtest/gtest.h>
 
-#include "harness/core/json_io.h"
+#include "core/json_io.h"
 #include "metrics/mme.h"
 
 namespace infeval {

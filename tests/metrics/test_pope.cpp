@@ -4,7 +4,7 @@
 
 #include <gtest/gtest.h>
 
-#include "harness/core/json_io.h"
+#include "core/json_io.h"
 #include "metrics/pope.h"
 
 namespace infeval {

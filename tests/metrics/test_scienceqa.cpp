@@ -1,7 +1,7 @@
 // ScienceQA answer parsing against InfMLLM's eval_science_qa.py run on tests/data/scienceqa (see its README).
 #include <gtest/gtest.h>
 
-#include "harness/core/json_io.h"
+#include "core/json_io.h"
 #include "metrics/scienceqa.h"
 
 namespace infeval {

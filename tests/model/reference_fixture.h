@@ -9,7 +9,7 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
-#include "harness/core/json_io.h"
+#include "core/json_io.h"
 #include "model/infmllm_model.h"
 #include "model/model_config.h"
 #include "model/safetensors.h"

@@ -6,8 +6,8 @@
 
 #include <gtest/gtest.h>
 
-#include "harness/core/error.h"
-#include "harness/core/sha256.h"
+#include "core/error.h"
+#include "core/sha256.h"
 #include "model/native_backend.h"
 #include "reference_fixture.h"
 

@@ -7,7 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "harness/predictions_store.h"
-#include "harness/core/remove_tree.h"
+#include "core/remove_tree.h"
 #include "harness/results.h"
 #include "harness/runner.h"
 #include "model/native_backend.h"

@@ -13,7 +13,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "harness/core/error.h"
+#include "core/error.h"
 #include "model/safetensors.h"
 
 namespace infeval {

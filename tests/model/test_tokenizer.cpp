@@ -11,7 +11,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "harness/core/error.h"
+#include "core/error.h"
 #include "model/tokenizer.h"
 
 namespace infeval {

@@ -5,7 +5,7 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
-#include "harness/core/sha256.h"
+#include "core/sha256.h"
 #include "model/image_pipeline.h"
 #include "model/visual_cache.h"
 

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
-#include "harness/core/error.h"
+#include "core/error.h"
 #include "model/pool_adapter.h"
 #include "reference_fixture.h"
 

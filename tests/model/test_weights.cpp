@@ -13,7 +13,7 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
-#include "harness/core/error.h"
+#include "core/error.h"
 #include "model/weights.h"
 #include "reference_fixture.h"
 

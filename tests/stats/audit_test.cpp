@@ -7,9 +7,9 @@
 #include <unistd.h>
 
 #include "harness/audit.h"
-#include "harness/core/remove_tree.h"
-#include "harness/core/error.h"
-#include "harness/core/json_io.h"
+#include "core/remove_tree.h"
+#include "core/error.h"
+#include "core/json_io.h"
 
 namespace infeval {
 namespace {

@@ -11,11 +11,11 @@
 #include <unistd.h>
 
 #include "datasets/registry.h"
-#include "harness/core/remove_tree.h"
+#include "core/remove_tree.h"
 #include "harness/compare.h"
-#include "harness/core/error.h"
-#include "harness/core/json_io.h"
-#include "harness/core/records.h"
+#include "core/error.h"
+#include "core/json_io.h"
+#include "core/records.h"
 #include "harness/stats.h"
 #include "run_fixture.h"
 

@@ -11,10 +11,10 @@
 #include <unistd.h>
 
 #include "harness/compare.h"
-#include "harness/core/remove_tree.h"
-#include "harness/core/error.h"
-#include "harness/core/json_io.h"
-#include "harness/core/records.h"
+#include "core/remove_tree.h"
+#include "core/error.h"
+#include "core/json_io.h"
+#include "core/records.h"
 #include "harness/gate.h"
 #include "run_fixture.h"
 

@@ -10,8 +10,8 @@
 #include <string>
 #include <unistd.h>
 
-#include "harness/core/json_io.h"
-#include "harness/core/remove_tree.h"
+#include "core/json_io.h"
+#include "core/remove_tree.h"
 #include "harness/html_report.h"
 #include "harness/report.h"
 #include "run_fixture.h"

@@ -8,9 +8,9 @@
 
 #include <unistd.h>
 
-#include "harness/core/error.h"
-#include "harness/core/remove_tree.h"
-#include "harness/core/json_io.h"
+#include "core/error.h"
+#include "core/remove_tree.h"
+#include "core/json_io.h"
 #include "harness/gate.h"
 #include "harness/html_report.h"
 #include "harness/report.h"

@@ -10,9 +10,9 @@
 
 #include <gtest/gtest.h>
 
-#include "harness/core/json_io.h"
-#include "harness/core/remove_tree.h"
-#include "harness/core/records.h"
+#include "core/json_io.h"
+#include "core/remove_tree.h"
+#include "core/records.h"
 
 namespace infeval {
 namespace testing_runs {

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "harness/core/json_io.h"
+#include "core/json_io.h"
 #include "harness/stats.h"
 
 namespace infeval {

@@ -1,5 +1,5 @@
 // Linked into every test executable: a crashing test prints a backtrace (GPU machines have no debugger).
-#include "harness/core/crash_report.h"
+#include "harness/crash_report.h"
 
 namespace {
 const bool kCrashReportInstalled = (infeval::install_crash_report(), true);

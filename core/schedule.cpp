@@ -1,4 +1,4 @@
-#include "harness/core/schedule.h"
+#include "core/schedule.h"
 
 #include <algorithm>
 #include <map>
@@ -6,7 +6,7 @@
 
 #include <fmt/format.h>
 
-#include "harness/core/error.h"
+#include "core/error.h"
 
 namespace infeval {
 

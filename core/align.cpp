@@ -3,8 +3,8 @@
 
 #include <fmt/format.h>
 
-#include "harness/core/error.h"
-#include "harness/core/task.h"
+#include "core/error.h"
+#include "core/task.h"
 
 namespace infeval {
 

@@ -1,4 +1,4 @@
-#include "harness/core/json_io.h"
+#include "core/json_io.h"
 
 #include <cstdio>
 #include <fstream>
@@ -6,7 +6,7 @@
 
 #include <fmt/format.h>
 
-#include "harness/core/error.h"
+#include "core/error.h"
 
 namespace infeval {
 

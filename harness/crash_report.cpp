@@ -1,4 +1,4 @@
-#include "harness/core/crash_report.h"
+#include "harness/crash_report.h"
 
 #include <csignal>
 #include <cstring>

@@ -1,8 +1,8 @@
-#include "harness/core/records.h"
+#include "core/records.h"
 
 #include <fmt/format.h>
 
-#include "harness/core/json_io.h"
+#include "core/json_io.h"
 
 namespace infeval {
 

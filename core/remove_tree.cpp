@@ -1,4 +1,4 @@
-#include "harness/core/remove_tree.h"
+#include "core/remove_tree.h"
 
 #include <ftw.h>
 #include <sys/stat.h>
@@ -7,7 +7,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "harness/core/error.h"
+#include "core/error.h"
 
 namespace infeval {
 namespace {

@@ -1,9 +1,9 @@
-#include "harness/core/prompt.h"
+#include "core/prompt.h"
 
 #include <fmt/format.h>
 
-#include "harness/core/error.h"
-#include "harness/core/text_util.h"
+#include "core/error.h"
+#include "core/text_util.h"
 
 namespace infeval {
 

@@ -1,10 +1,10 @@
-#include "harness/core/sha256.h"
+#include "core/sha256.h"
 
 #include <cstring>
 #include <fstream>
 #include <vector>
 
-#include "harness/core/error.h"
+#include "core/error.h"
 
 namespace infeval {
 

@@ -1,4 +1,4 @@
-#include "harness/core/thread_pool.h"
+#include "core/thread_pool.h"
 
 #include <algorithm>
 

@@ -8,7 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "harness/core/backend.h"
+#include "core/backend.h"
 
 namespace infeval {
 

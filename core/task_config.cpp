@@ -1,12 +1,12 @@
-#include "harness/core/task_config.h"
+#include "core/task_config.h"
 
 #include <fmt/format.h>
 
-#include "harness/core/error.h"
-#include "harness/core/json_io.h"
-#include "harness/core/prompt.h"
-#include "harness/core/sha256.h"
-#include "harness/core/text_util.h"
+#include "core/error.h"
+#include "core/json_io.h"
+#include "core/prompt.h"
+#include "core/sha256.h"
+#include "core/text_util.h"
 
 namespace infeval {
 

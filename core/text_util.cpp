@@ -1,4 +1,4 @@
-#include "harness/core/text_util.h"
+#include "core/text_util.h"
 
 #include <algorithm>
 
