@@ -17,5 +17,7 @@ if grep -rnE --include='*.cpp' --include='*.h' --include='*.cc' 'remove_all[(]|r
   echo "test: use infeval::remove_tree (core/remove_tree.h) instead of the std::filesystem calls above" >&2
   exit 1
 fi
+# The floors (README, "Architecture"): includes run only downwards; LibTorch stays in model/.
+bash scripts/check_floors.sh
 bash scripts/setup.sh
 ctest --test-dir build --output-on-failure -j "$(nproc)" "$@"
