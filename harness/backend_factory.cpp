@@ -8,6 +8,7 @@
 #include "harness/backends/builtin_backends.h"
 #include "core/error.h"
 #include "core/text_util.h"
+#include "harness/native_exec.h"
 #ifdef INFEVAL_HAVE_NATIVE
 #include "model/native_backend.h"
 #endif
@@ -35,6 +36,8 @@ std::vector<std::string> backend_names() {
 #ifdef INFEVAL_HAVE_NATIVE
   return {"native", "fixed", "replay"};
 #else
+  // infeval runs the native backend through infeval-native (harness/native_exec.h) when the build has it.
+  if (!native_binary_path().empty()) return {"native", "fixed", "replay"};
   return {"fixed", "replay"};
 #endif
 }
@@ -86,7 +89,9 @@ std::string backend_flags_help() {
          "  --protocol P          multitask | chat (default: the model's; multitask for fixed/replay)\n";
 }
 
-std::unique_ptr<Backend> make_backend_from_flags(const std::vector<std::string>& args, std::vector<std::string>* rest) {
+// The backend flags' values (a switch's value is "on"); the other arguments go to `rest` in order.
+static std::map<std::string, std::string> backend_flag_values(const std::vector<std::string>& args,
+                                                              std::vector<std::string>* rest) {
   const std::vector<std::string>& backend_flags = backend_value_flags();
   const std::vector<std::string>& switches = backend_switch_flags();
   std::map<std::string, std::string> values;
@@ -113,16 +118,33 @@ std::unique_ptr<Backend> make_backend_from_flags(const std::vector<std::string>&
       rest->push_back(args[i]);
     }
   }
+  return values;
+}
+
+// The backend the flags select: --backend, else native with --model, replay with --replay, fixed with --rule.
+static std::string chosen_backend(const std::map<std::string, std::string>& values) {
+  if (values.count("--backend") && !values.at("--backend").empty()) return values.at("--backend");
+  if (values.count("--model")) return "native";
+  if (values.count("--replay")) return "replay";
+  if (values.count("--rule")) return "fixed";
+  throw InputError("no backend given: use --model NAME (native), --backend fixed [--rule R] or --replay PATH");
+}
+
+bool backend_flags_select_native(const std::vector<std::string>& args) {
+  std::vector<std::string> rest;
+  try {
+    return chosen_backend(backend_flag_values(args, &rest)) == "native";
+  } catch (const InputError&) {
+    return false;  // malformed backend flags: the command reports them itself, without the model
+  }
+}
+
+std::unique_ptr<Backend> make_backend_from_flags(const std::vector<std::string>& args, std::vector<std::string>* rest) {
+  std::map<std::string, std::string> values = backend_flag_values(args, rest);
   const std::string protocol = values.count("--protocol") ? values["--protocol"] : "";
   if (!protocol.empty() && protocol != "multitask" && protocol != "chat")
     throw InputError(fmt::format("--protocol '{}': expected multitask or chat", protocol));
-  std::string backend = values.count("--backend") ? values["--backend"] : "";
-  if (backend.empty()) {
-    if (values.count("--model")) backend = "native";
-    else if (values.count("--replay")) backend = "replay";
-    else if (values.count("--rule")) backend = "fixed";
-    else throw InputError("no backend given: use --model NAME (native), --backend fixed [--rule R] or --replay PATH");
-  }
+  const std::string backend = chosen_backend(values);
   if (values.count("--record-margins") && backend != "native")
     throw InputError("--record-margins needs the native backend (--model NAME)");
   if (backend == "fixed") return make_fixed_backend(values.count("--rule") ? values["--rule"] : "text:yes",
@@ -148,6 +170,12 @@ std::unique_ptr<Backend> make_backend_from_flags(const std::vector<std::string>&
     if (!protocol.empty()) o.protocol = protocol;
     return make_native_backend(o);
   }
+#else
+  // Reached only by a program that links harness/ without model/ (a test): `infeval` itself hands native runs to
+  // infeval-native before a command starts (harness/native_exec.h).
+  if (backend == "native")
+    throw InputError("the native backend is not linked into this program; run the command through infeval, "
+                     "which starts infeval-native for it");
 #endif
   throw InputError(unknown_name_message("backend", backend, backend_names(), ""));
 }

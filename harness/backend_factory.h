@@ -18,6 +18,10 @@ namespace infeval {
 // Consumes the backend flags from `args`; the others are returned in `rest` in order.
 std::unique_ptr<Backend> make_backend_from_flags(const std::vector<std::string>& args, std::vector<std::string>* rest);
 
+// True when the flags select the native backend (the same rule as make_backend_from_flags; false when they are
+// malformed, which the command then reports). `infeval` uses it to hand such a run to infeval-native.
+bool backend_flags_select_native(const std::vector<std::string>& args);
+
 // The flags above (each takes one value).
 const std::vector<std::string>& backend_value_flags();
 // The backend flags that take no value (--record-margins).

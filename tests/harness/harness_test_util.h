@@ -1,5 +1,8 @@
 // Shared helpers for the harness tests: a temporary run environment with a toy task in the qa_jsonl format.
 #pragma once
+#include <sys/wait.h>
+
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -33,6 +36,24 @@ inline std::string read_file(const std::string& path) {
 inline size_t count_lines(const std::string& path) {
   const std::string text = read_file(path);
   return static_cast<size_t>(std::count(text.begin(), text.end(), '\n'));
+}
+
+struct CliResult {
+  int exit_code = -1;
+  std::string out, err;
+};
+
+// Runs `infeval ARGUMENTS` (build/harness/infeval) through the shell, with optional VAR=value assignments before it.
+inline CliResult run_cli(const std::string& arguments, const std::string& environment = "") {
+  const std::string dir = make_temp_dir("cli-io");
+  const std::string command = fmt::format("{} {}/harness/infeval {} >{}/out.txt 2>{}/err.txt", environment,
+                                          INFEVAL_BINARY_DIR, arguments, dir, dir);
+  const int status = std::system(command.c_str());
+  CliResult r;
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.out = read_file(dir + "/out.txt");
+  r.err = read_file(dir + "/err.txt");
+  return r;
 }
 
 // A config dir with tasks/toy_qa.json (qa_jsonl + exact_match) and a data root with `count` questions.

@@ -1,6 +1,4 @@
 // The infeval CLI: exit codes, error messages with suggestions, results.json schema, report formats.
-#include <sys/wait.h>
-
 #include <cstdio>
 
 #include <gtest/gtest.h>
@@ -9,28 +7,6 @@
 #include "harness_test_util.h"
 
 using namespace infeval_test;
-
-namespace {
-
-struct CliResult {
-  int exit_code = -1;
-  std::string out, err;
-};
-
-// Runs `infeval ARGUMENTS` through the shell, with optional VAR=value assignments before it.
-CliResult run_cli(const std::string& arguments, const std::string& environment = "") {
-  const std::string dir = make_temp_dir("cli-io");
-  const std::string command = fmt::format("{} {}/harness/infeval {} >{}/out.txt 2>{}/err.txt", environment,
-                                          INFEVAL_BINARY_DIR, arguments, dir, dir);
-  const int status = std::system(command.c_str());
-  CliResult r;
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.out = read_file(dir + "/out.txt");
-  r.err = read_file(dir + "/err.txt");
-  return r;
-}
-
-}  // namespace
 
 TEST(Cli, EveryCommandHasHelp) {
   for (const char* command : {"run", "score", "report", "compare", "gate", "audit", "merge", "list"}) {
