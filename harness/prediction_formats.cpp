@@ -1,5 +1,6 @@
 #include "harness/prediction_formats.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 
@@ -7,6 +8,7 @@
 
 #include "core/error.h"
 #include "core/json_io.h"
+#include "core/sha256.h"
 #include "core/text_util.h"
 #include "harness/predictions_store.h"
 
@@ -125,6 +127,25 @@ std::vector<ForeignPrediction> read_predictions(const std::string& path, const s
     out.push_back(std::move(p));
   }
   return out;
+}
+
+std::string predictions_digest(const std::string& path) {
+  if (!fs::is_directory(path)) return sha256_file_hex(path);
+  const bool run_directory = fs::is_directory(path + "/predictions");
+  const std::string dir = run_directory ? path + "/predictions" : path;
+  std::vector<std::string> names;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    const std::string extension = entry.path().extension().string();
+    if (entry.is_regular_file() && (extension == ".jsonl" || (!run_directory && extension == ".txt")))
+      names.push_back(entry.path().filename().string());
+  }
+  std::sort(names.begin(), names.end());
+  Sha256 digest;
+  for (const auto& name : names) {
+    // name and content digest, each ended by a newline: no two listings hash alike.
+    digest.update(name + "\n" + sha256_file_hex(dir + "/" + name) + "\n");
+  }
+  return digest.hex_digest();
 }
 
 }  // namespace infeval

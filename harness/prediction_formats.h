@@ -23,4 +23,10 @@ std::string detect_prediction_format(const std::string& path);
 std::vector<ForeignPrediction> read_predictions(const std::string& path, const std::string& format,
                                                 const std::string& task, const std::vector<Sample>& samples);
 
+// sha256 of what `path` holds, to tell one predictions source from another in results.json: a file's bytes; for a
+// directory, the names and bytes of the files any format reads there (a run directory's predictions/*.jsonl, else
+// the directory's own *.jsonl and *.txt files), so rescoring a changed directory is recognized as another model
+// while a results.json written into the same run directory changes nothing.
+std::string predictions_digest(const std::string& path);
+
 }  // namespace infeval

@@ -9,7 +9,6 @@
 #include "harness/cli_args.h"
 #include "harness/commands/commands.h"
 #include "core/error.h"
-#include "core/sha256.h"
 #include "core/task_config.h"
 #include "harness/prediction_formats.h"
 #include "harness/results.h"
@@ -68,7 +67,7 @@ int run_score_command(const std::vector<std::string>& args) {
   BackendInfo info;
   info.name = "score";
   info.model_name = fs::path(predictions_path).filename().string();
-  info.model_digest = fs::is_directory(predictions_path) ? sha256_hex(predictions_path) : sha256_file_hex(predictions_path);
+  info.model_digest = predictions_digest(predictions_path);
   info.precision = "n/a";
   info.device = "n/a";
   info.extra = {{"predictions", predictions_path}, {"format", format}};
