@@ -10,6 +10,7 @@
 #include <map>
 #include <random>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
@@ -120,10 +121,17 @@ TEST_F(WeightsTest, UnexpectedTensorIsNamed) {
 }
 
 TEST_F(WeightsTest, MisshapedTensorIsNamedWithBothShapes) {
+  // Shapes from the fixture's config (INFEVAL_REFERENCE_FIXTURE may name another one): pos_embed is
+  // [1, 1 + (image_size / patch_size)^2, width]; store one with a token too few.
+  const ModelConfig& config = fixture_config();
+  const int64_t grid = config.grid_size();
+  const int64_t tokens = 1 + grid * grid, width = config.vision.width;
   auto tensors = fixture_tensors();
-  tensors["visual_encoder.pos_embed"] = raw_f32(torch::zeros({1, 50, 176}));
+  tensors["visual_encoder.pos_embed"] = raw_f32(torch::zeros({1, tokens - 1, width}));
   const std::string error = load_error(tensors);
-  EXPECT_NE(error.find("visual_encoder.pos_embed is [1, 50, 176], expected [1, 65, 176]"), std::string::npos)
+  EXPECT_NE(error.find(fmt::format("visual_encoder.pos_embed is [1, {}, {}], expected [1, {}, {}]", tokens - 1, width,
+                                   tokens, width)),
+            std::string::npos)
       << error;
 }
 
