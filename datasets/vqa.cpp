@@ -24,6 +24,7 @@ namespace infeval {
 
 namespace {
 
+
 VqaScoring scoring_of(const std::string& variant) {
   if (variant == "official") return VqaScoring::kOfficial;
   if (variant == "official-2017") return VqaScoring::kOfficial2017;
@@ -31,6 +32,10 @@ VqaScoring scoring_of(const std::string& variant) {
   if (variant == "llava") return VqaScoring::kLlava;
   throw InputError(unknown_name_message("VQA scoring variant", variant,
                                         {"official", "official-2017", "infmllm", "llava"}, ""));
+}
+
+std::string python_version_of(const std::string& variant) {
+  return vqa_python_version(scoring_of(variant)) == PythonVersion::k2 ? "Python 2.7" : "Python 3";
 }
 
 std::string option_string(const TaskConfig& task, const std::string& key, const std::string& fallback) {
@@ -101,7 +106,7 @@ class VqaSoftScorer : public Scorer {
 
   std::map<std::string, double> aggregate(const std::vector<SampleRecord>& records,
                                           const std::string& variant) const override {
-    (void)scoring_of(variant);
+    const PythonVersion python = vqa_python_version(scoring_of(variant));
     std::vector<double> all;
     std::map<std::string, std::vector<double>> by_type;
     for (const auto& r : records) {
@@ -109,23 +114,27 @@ class VqaSoftScorer : public Scorer {
       by_type[r.extra.value("answer_type", "other")].push_back(r.score);
     }
     std::map<std::string, double> metrics;
-    metrics["accuracy"] = vqa_rounded_percent(all, 2);
-    for (const auto& [type, values] : by_type) metrics["accuracy_" + type] = vqa_rounded_percent(values, 2);
+    metrics["accuracy"] = vqa_rounded_percent(all, 2, python);
+    for (const auto& [type, values] : by_type)
+      metrics["accuracy_" + type] = vqa_rounded_percent(values, 2, python);
     return metrics;
   }
 
   std::vector<std::string> notes(const std::string& variant) const override {
     std::vector<std::string> notes;
     if (variant == "official")
-      notes.push_back("GT-Vision-Lab vqaEval.py (2021): answers normalized only when the 10 GT answers disagree");
+      notes.push_back("GT-Vision-Lab vqaEval.py (2021): answers normalized only when the 10 GT answers disagree; "
+                      "Python 2.7 semantics (\\d is [0-9], round() halves away from zero)");
     if (variant == "official-2017")
-      notes.push_back("GT-Vision-Lab vqaEval.py (Oct 2017): prediction always normalized, GT punctuation only");
+      notes.push_back("GT-Vision-Lab vqaEval.py (Oct 2017): prediction always normalized, GT punctuation only; "
+                      "Python 2.7 semantics (\\d is [0-9], round() halves away from zero)");
     if (variant == "infmllm")
       notes.push_back("InfMLLM vqa_metric.py (LAVIS VQAEval): GT and prediction always normalized; the script "
                       "scores only answered ids, infeval counts a missing answer as 0");
     if (variant == "llava") notes.push_back("EvalAI answer processor on predictions, then vqaEval.py (2021)");
-    notes.push_back("per-type metrics exist only for answer types present; values rounded to 2 decimals "
-                    "(Python 3 round) as the scripts print them");
+    notes.push_back(fmt::format("per-type metrics exist only for answer types present; values rounded to 2 "
+                                "decimals by the script itself (round(), {})",
+                                python_version_of(variant)));
     if (lemmatizer_option_)
       notes.push_back("InfMLLM lemmatizes OK-VQA answers with spaCy en_core_web_sm (NOUN/VERB -> lemma); infeval "
                       "cannot do this in C++: it is applied only when options.answer_postprocess_command is set "

@@ -56,12 +56,15 @@ std::string code_points_to_utf8(const std::vector<uint32_t>& code_points) {
   return out;
 }
 
-bool python_isspace(uint32_t c) {
+bool python_isspace(uint32_t c, PythonVersion python) {
+  // U+180E left the Zs category in Unicode 6.3: a space for Python 2.7 (Unicode 5.2), not for Python 3.
+  if (c == 0x180e) return python == PythonVersion::k2;
   return (c >= 0x09 && c <= 0x0d) || (c >= 0x1c && c <= 0x20) || c == 0x85 || c == 0xa0 || c == 0x1680 ||
          (c >= 0x2000 && c <= 0x200a) || c == 0x2028 || c == 0x2029 || c == 0x202f || c == 0x205f || c == 0x3000;
 }
 
-bool python_re_digit(uint32_t c) {
+bool python_re_digit(uint32_t c, PythonVersion python) {
+  if (python == PythonVersion::k2) return c >= '0' && c <= '9';  // no re.UNICODE flag in the Python 2 scripts
   // Start of each run of ten (or more) Nd code points, from unicodedata 14.0 (Python 3.11).
   static const uint32_t kRanges[][2] = {
       {0x30, 0x39},       {0x660, 0x669},     {0x6F0, 0x6F9},     {0x7C0, 0x7C9},     {0x966, 0x96F},
@@ -83,12 +86,12 @@ bool python_re_digit(uint32_t c) {
   return false;
 }
 
-std::vector<std::string> python_split_whitespace(const std::string& text) {
+std::vector<std::string> python_split_whitespace(const std::string& text, PythonVersion python) {
   std::vector<std::string> parts;
   const std::vector<uint32_t> cps = utf8_to_code_points(text);
   std::vector<uint32_t> current;
   for (uint32_t c : cps) {
-    if (python_isspace(c)) {
+    if (python_isspace(c, python)) {
       if (!current.empty()) parts.push_back(code_points_to_utf8(current));
       current.clear();
     } else {
@@ -130,9 +133,53 @@ bool python_endswith(const std::string& text, const std::string& suffix) {
   return text.size() >= suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
-double python_round(double value, int ndigits) {
+namespace {
+
+// The exact decimal expansion of `value` cut after `ndigits` decimals (glibc prints a double's exact value when
+// asked for enough digits: at most 1074 after the point), and whether the rest is exactly one half of the last
+// kept digit: "0.125" with ndigits 2 -> "0.12", tie.
+std::string truncated_decimal(double value, int ndigits, bool* tie) {
+  char buffer[1600];
+  std::snprintf(buffer, sizeof(buffer), "%.1080f", value);
+  std::string text = buffer;
+  const size_t point = text.find('.');
+  const std::string rest = text.substr(point + 1 + static_cast<size_t>(ndigits));
+  *tie = !rest.empty() && rest[0] == '5' && rest.find_first_not_of('0', 1) == std::string::npos;
+  text.erase(point + 1 + static_cast<size_t>(ndigits));
+  if (ndigits == 0) text.pop_back();  // no '.' left
+  return text;
+}
+
+// The decimal string one unit of its last digit further from zero: "-0.12" -> "-0.13", "9.99" -> "10.00".
+std::string away_from_zero(std::string text) {
+  size_t i = text.size();
+  while (i > 0) {
+    --i;
+    if (text[i] == '.') continue;
+    if (text[i] == '-') break;
+    if (text[i] != '9') {
+      ++text[i];
+      return text;
+    }
+    text[i] = '0';
+  }
+  const size_t first_digit = text[0] == '-' ? 1 : 0;
+  text.insert(first_digit, "1");
+  return text;
+}
+
+}  // namespace
+
+double python_round(double value, int ndigits, PythonVersion python) {
   if (!std::isfinite(value)) return value;
-  // glibc's printf rounds the exact binary value correctly (ties to even), as Python 3's round() does.
+  if (python == PythonVersion::k2 && ndigits >= 0 && ndigits <= 300) {
+    // Python 2.7's float round(): the exact binary value, halves away from zero (floatobject.c, _Py_double_round).
+    bool tie = false;
+    const std::string cut = truncated_decimal(value, ndigits, &tie);
+    if (tie) return std::strtod(away_from_zero(cut).c_str(), nullptr);
+  }
+  // glibc's printf rounds the exact binary value correctly (ties to even), as Python 3's round() does; Python 2
+  // agrees whenever there is no exact tie.
   char buffer[512];
   std::snprintf(buffer, sizeof(buffer), "%.*f", ndigits, value);
   return std::strtod(buffer, nullptr);
@@ -161,21 +208,51 @@ uint32_t lower_code_point(uint32_t cp) {
   return cp;
 }
 
+// A lowercase letter of the ranges lower_code_point covers (its uppercase maps onto it).
+bool upper_has_lower(uint32_t cp) {
+  if (cp >= 'a' && cp <= 'z') return true;
+  if (cp >= 0xDF && cp <= 0xFF && cp != 0xF7) return true;
+  if (cp >= 0x100 && cp <= 0x17F) return lower_code_point(cp) == cp && cp != 0x130;
+  if (cp >= 0x3AC && cp <= 0x3CE) return true;  // Greek small letters (with tonos), final sigma included
+  if (cp >= 0x430 && cp <= 0x45F) return true;
+  if (cp >= 0xFF41 && cp <= 0xFF5A) return true;
+  return false;
+}
+
 }  // namespace
 
-std::string python_strip(const std::string& text) {
+std::string python_strip(const std::string& text, PythonVersion python) {
   const std::vector<uint32_t> cps = utf8_to_code_points(text);
   size_t begin = 0, end = cps.size();
-  while (begin < end && python_isspace(cps[begin])) ++begin;
-  while (end > begin && python_isspace(cps[end - 1])) --end;
+  while (begin < end && python_isspace(cps[begin], python)) ++begin;
+  while (end > begin && python_isspace(cps[end - 1], python)) --end;
   return code_points_to_utf8(std::vector<uint32_t>(cps.begin() + static_cast<std::ptrdiff_t>(begin),
                                                    cps.begin() + static_cast<std::ptrdiff_t>(end)));
 }
 
-std::string python_lower(const std::string& text) {
-  std::vector<uint32_t> cps = utf8_to_code_points(text);
-  for (uint32_t& cp : cps) cp = lower_code_point(cp);
-  return code_points_to_utf8(cps);
+std::string python_lower(const std::string& text, PythonVersion python) {
+  const std::vector<uint32_t> cps = utf8_to_code_points(text);
+  std::vector<uint32_t> out;
+  out.reserve(cps.size());
+  for (size_t i = 0; i < cps.size(); ++i) {
+    const uint32_t cp = cps[i];
+    if (cp == 0x130) {  // LATIN CAPITAL LETTER I WITH DOT ABOVE
+      out.push_back('i');
+      if (python == PythonVersion::k3) out.push_back(0x307);  // full case mapping: "i" + COMBINING DOT ABOVE
+      continue;
+    }
+    if (cp == 0x3A3 && python == PythonVersion::k3) {
+      // Python 3's Final_Sigma rule: a capital sigma after a cased letter and not before one becomes U+03C2.
+      // (Cased = changed by this table or already lowercase in it; case-ignorable marks are not skipped.)
+      const auto cased = [](uint32_t c) { return lower_code_point(c) != c || upper_has_lower(c); };
+      const bool after_cased = i > 0 && cased(cps[i - 1]);
+      const bool before_cased = i + 1 < cps.size() && cased(cps[i + 1]);
+      out.push_back(after_cased && !before_cased ? 0x3C2 : 0x3C3);
+      continue;
+    }
+    out.push_back(lower_code_point(cp));
+  }
+  return code_points_to_utf8(out);
 }
 
 }  // namespace infeval

@@ -10,8 +10,8 @@ namespace infeval {
 
 namespace {
 
-std::string full_normalize(const std::string& text) {
-  return vqa_process_digit_article(vqa_process_punctuation(text, VqaCommaRule::kDigitCommaDigit));
+std::string full_normalize(const std::string& text, PythonVersion python) {
+  return vqa_process_digit_article(vqa_process_punctuation(text, VqaCommaRule::kDigitCommaDigit, python), python);
 }
 
 // Applies `f` to every GT answer, computing it once per distinct string (the 10 answers repeat a lot).
@@ -35,9 +35,17 @@ void normalize_each(std::vector<VqaGtAnswer>* gts, F f) {
 
 }  // namespace
 
+PythonVersion vqa_python_version(VqaScoring scoring) {
+  return scoring == VqaScoring::kOfficial || scoring == VqaScoring::kOfficial2017 ? PythonVersion::k2
+                                                                                   : PythonVersion::k3;
+}
+
 VqaQuestionScore vqa_question_accuracy(const std::vector<VqaGtAnswer>& gts, const std::string& prediction,
                                        VqaScoring scoring) {
   VqaQuestionScore result;
+  const PythonVersion python = vqa_python_version(scoring);
+  const auto normalize = [python](const std::string& text) { return full_normalize(text, python); };
+  const auto clean = [python](const std::string& text) { return vqa_clean_whitespace(text, python); };
   std::vector<VqaGtAnswer> processed = gts;
   std::string pred = prediction;
   if (scoring == VqaScoring::kLlava) pred = evalai_answer_processor(pred);
@@ -50,26 +58,26 @@ VqaQuestionScore vqa_question_accuracy(const std::vector<VqaGtAnswer>& gts, cons
     case VqaScoring::kLlava: {
       std::set<std::string> distinct;
       for (auto& gt : processed) {
-        gt.answer = vqa_clean_whitespace(gt.answer);
+        gt.answer = clean(gt.answer);
         distinct.insert(gt.answer);
       }
-      pred = vqa_clean_whitespace(pred);
+      pred = clean(pred);
       if (distinct.size() > 1) {
-        normalize_each(&processed, full_normalize);
-        pred = full_normalize(pred);
+        normalize_each(&processed, normalize);
+        pred = normalize(pred);
       }
       break;
     }
     case VqaScoring::kOfficial2017:
-      pred = full_normalize(vqa_clean_whitespace(pred));
+      pred = normalize(clean(pred));
       if (distinct_raw.size() > 1)
-        normalize_each(&processed, [](const std::string& a) {
-          return vqa_process_punctuation(a, VqaCommaRule::kDigitCommaDigit);
+        normalize_each(&processed, [python](const std::string& a) {
+          return vqa_process_punctuation(a, VqaCommaRule::kDigitCommaDigit, python);
         });
       break;
     case VqaScoring::kInfmllm:
-      pred = full_normalize(vqa_clean_whitespace(pred));
-      normalize_each(&processed, [](const std::string& a) { return full_normalize(vqa_clean_whitespace(a)); });
+      pred = normalize(clean(pred));
+      normalize_each(&processed, [&](const std::string& a) { return normalize(clean(a)); });
       break;
   }
 
@@ -110,11 +118,11 @@ double m4c_textvqa_accuracy(const std::vector<std::string>& gt_answers, const st
   return answers.empty() ? 0.0 : sum / static_cast<double>(answers.size());
 }
 
-double vqa_rounded_percent(const std::vector<double>& values, int ndigits) {
+double vqa_rounded_percent(const std::vector<double>& values, int ndigits, PythonVersion python) {
   if (values.empty()) return 0.0;
   double sum = 0.0;
   for (double v : values) sum += v;
-  return python_round(100.0 * sum / static_cast<double>(values.size()), ndigits);
+  return python_round(100.0 * sum / static_cast<double>(values.size()), ndigits, python);
 }
 
 }  // namespace infeval

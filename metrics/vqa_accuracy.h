@@ -4,16 +4,22 @@
 #include <string>
 #include <vector>
 
+#include "metrics/python_text.h"
+
 namespace infeval {
 
 enum class VqaScoring {
   kOfficial,      // GT-Vision-Lab vqaEval.py, current (2021): strip; normalize GT and prediction only when the
-                  // 10 GT answers disagree (otherwise the raw stripped strings are compared)
+                  // 10 GT answers disagree (otherwise the raw stripped strings are compared); Python 2.7 rules
   kOfficial2017,  // vqaEval.py of Oct 2017: prediction always fully normalized; GT only punctuation-processed and
-                  // only when the GT answers disagree
-  kInfmllm,       // InfMLLM vqa_metric.py (LAVIS VQAEval): GT and prediction always fully normalized
-  kLlava,         // EvalAI answer processor on the prediction (LLaVA's submission converter), then kOfficial
+                  // only when the GT answers disagree; Python 2.7 rules
+  kInfmllm,       // InfMLLM vqa_metric.py (LAVIS VQAEval): GT and prediction always fully normalized; Python 3
+  kLlava,         // EvalAI answer processor on the prediction (LLaVA's submission converter), then the kOfficial
+                  // comparison, all under Python 3 rules
 };
+
+// The interpreter whose str/re/round semantics the variant's script has (metrics/python_text.h).
+PythonVersion vqa_python_version(VqaScoring scoring);
 
 // One human answer. `identity` is the rest of the answer record (answer_id, answer_confidence) serialized: the
 // scripts exclude "the current answer" by dict inequality, so two identical records exclude each other.
@@ -37,7 +43,9 @@ VqaQuestionScore vqa_question_accuracy(const std::vector<VqaGtAnswer>& gts, cons
 double m4c_textvqa_accuracy(const std::vector<std::string>& gt_answers, const std::string& prediction,
                             std::string* normalized_prediction);
 
-// The scripts' aggregate: round(100 * float(sum(values)) / len(values), ndigits) (Python 3 rounding); 0 if empty.
-double vqa_rounded_percent(const std::vector<double>& values, int ndigits);
+// The scripts' aggregate: round(100 * float(sum(values)) / len(values), ndigits) with `python`'s round(); 0 if
+// empty.
+double vqa_rounded_percent(const std::vector<double>& values, int ndigits,
+                           PythonVersion python = PythonVersion::k3);
 
 }  // namespace infeval

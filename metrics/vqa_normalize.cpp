@@ -15,15 +15,15 @@ const char* const kPunctuation[] = {";", "/", "[", "]", "\"", "{", "}", "(", ")"
 // re.UNICODE == 32, passed where re.sub expects `count`.
 constexpr int kPeriodReplacementLimit = 32;
 
-bool has_comma_between_digits(const std::vector<uint32_t>& cps, VqaCommaRule rule) {
+bool has_comma_between_digits(const std::vector<uint32_t>& cps, VqaCommaRule rule, PythonVersion python) {
   for (size_t i = 1; i + 1 < cps.size(); ++i) {
-    if (cps[i] != ',' || !python_re_digit(cps[i - 1])) continue;
+    if (cps[i] != ',' || !python_re_digit(cps[i - 1], python)) continue;
     if (rule == VqaCommaRule::kDigitCommaDigit) {
-      if (python_re_digit(cps[i + 1])) return true;
+      if (python_re_digit(cps[i + 1], python)) return true;
     } else {
       size_t j = i;
       while (j < cps.size() && cps[j] == ',') ++j;
-      if (j < cps.size() && python_re_digit(cps[j])) return true;
+      if (j < cps.size() && python_re_digit(cps[j], python)) return true;
     }
   }
   return false;
@@ -75,10 +75,10 @@ const std::unordered_map<std::string, std::string>& contractions() {
 
 }  // namespace
 
-std::string vqa_process_punctuation(const std::string& text, VqaCommaRule rule) {
+std::string vqa_process_punctuation(const std::string& text, VqaCommaRule rule, PythonVersion python) {
   // Fast path (most answers): nothing to replace and no period to strip.
   if (text.find_first_of(";/[]\"{}()=+\\_-><@`,?!.") == std::string::npos) return text;
-  const bool comma_digits = has_comma_between_digits(utf8_to_code_points(text), rule);
+  const bool comma_digits = has_comma_between_digits(utf8_to_code_points(text), rule, python);
   std::string out = text;
   for (const char* p : kPunctuation) {
     const std::string mark = p;
@@ -93,7 +93,7 @@ std::string vqa_process_punctuation(const std::string& text, VqaCommaRule rule) 
   kept.reserve(cps.size());
   int removed = 0;
   for (size_t i = 0; i < cps.size(); ++i) {
-    const bool digit_follows = i + 1 < cps.size() && python_re_digit(cps[i + 1]);
+    const bool digit_follows = i + 1 < cps.size() && python_re_digit(cps[i + 1], python);
     if (cps[i] == '.' && !digit_follows && removed < kPeriodReplacementLimit) {
       ++removed;
       continue;
@@ -103,9 +103,9 @@ std::string vqa_process_punctuation(const std::string& text, VqaCommaRule rule) 
   return code_points_to_utf8(kept);
 }
 
-std::string vqa_process_digit_article(const std::string& text) {
+std::string vqa_process_digit_article(const std::string& text, PythonVersion python) {
   std::vector<std::string> words;
-  for (std::string word : python_split_whitespace(python_lower(text))) {
+  for (std::string word : python_split_whitespace(python_lower(text, python), python)) {
     auto number = number_words().find(word);
     if (number != number_words().end()) word = number->second;
     if (word == "a" || word == "an" || word == "the") continue;
@@ -118,8 +118,8 @@ std::string vqa_process_digit_article(const std::string& text) {
   return python_join(words, " ");
 }
 
-std::string vqa_clean_whitespace(const std::string& text) {
-  return python_strip(python_replace(python_replace(text, "\n", " "), "\t", " "));
+std::string vqa_clean_whitespace(const std::string& text, PythonVersion python) {
+  return python_strip(python_replace(python_replace(text, "\n", " "), "\t", " "), python);
 }
 
 std::string evalai_answer_processor(const std::string& text) {

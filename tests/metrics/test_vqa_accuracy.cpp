@@ -115,5 +115,41 @@ TEST(PythonText, RoundIsPython3Round) {
   EXPECT_EQ(python_round(76.845, 2), 76.84);
 }
 
+// Values printed by CPython 2.7.18 (`print round(x, n)`, repr) and 3.11 for the same calls.
+TEST(PythonText, RoundOfPython2TakesExactHalvesAwayFromZero) {
+  const auto py2 = PythonVersion::k2;
+  EXPECT_EQ(python_round(0.125, 2, py2), 0.13);   // exact tie (Python 3: 0.12)
+  EXPECT_EQ(python_round(-0.125, 2, py2), -0.13);
+  EXPECT_EQ(python_round(12.125, 2, py2), 12.13);  // Python 3: 12.12
+  EXPECT_EQ(python_round(2.5, 0, py2), 3.0);       // Python 3: 2.0
+  EXPECT_EQ(python_round(9.995, 2, py2), 9.99);    // 9.9949999... in binary: no tie
+  EXPECT_EQ(python_round(99.995, 2, py2), 100.0);  // 99.99500000000000454...: above the half
+  EXPECT_EQ(python_round(3.125, 2, py2), 3.13);
+  EXPECT_EQ(python_round(2.675, 2, py2), 2.67);   // no tie: same as Python 3
+  EXPECT_EQ(python_round(0.285, 2, py2), 0.28);
+  EXPECT_EQ(python_round(1.005, 2, py2), 1.0);
+}
+
+TEST(PythonText, Python2StrSemantics) {
+  const auto py2 = PythonVersion::k2;
+  EXPECT_FALSE(python_re_digit(0x0661, py2));  // no re.UNICODE: `\d` is [0-9]
+  EXPECT_TRUE(python_re_digit('7', py2));
+  EXPECT_TRUE(python_isspace(0x180E, py2));    // Unicode 5.2: MONGOLIAN VOWEL SEPARATOR is Zs
+  EXPECT_FALSE(python_isspace(0x180E));
+  EXPECT_EQ(python_split_whitespace("a\u180eb", py2), std::vector<std::string>({"a", "b"}));
+  EXPECT_EQ(python_split_whitespace("a\u180eb"), std::vector<std::string>({"a\u180eb"}));
+  EXPECT_EQ(python_strip("\u180eyes", py2), "yes");
+  EXPECT_EQ(python_lower("\u0130", py2), "i");          // u'\u0130'.lower() == u'i'
+  EXPECT_EQ(python_lower("\u0130"), "i\u0307");        // '\u0130'.lower() == 'i\u0307'
+  EXPECT_EQ(python_lower("\u039f\u03a3", py2), "\u03bf\u03c3");  // no final sigma in Python 2
+}
+
+// Python 3's str.lower() applies Final_Sigma: 'ΟΔΟΣ ΣΑ Σ'.lower() == 'οδος σα σ', 'AΣ.'.lower() == 'aς.'.
+TEST(PythonText, Python3LowersAFinalSigma) {
+  EXPECT_EQ(python_lower("\u039f\u0394\u039f\u03a3 \u03a3\u0391 \u03a3"),
+            "\u03bf\u03b4\u03bf\u03c2 \u03c3\u03b1 \u03c3");
+  EXPECT_EQ(python_lower("A\u03a3."), "a\u03c2.");
+}
+
 }  // namespace
 }  // namespace infeval
