@@ -158,24 +158,25 @@ class GqaScorer : public Scorer {
       item.predicted = r.parsed;
       distribution.push_back(item);
     }
-    // eval.py prints "{:.2f}" of avg * 100 (avg([]) is 0), and the distribution as is.
+    // eval.py's values at full precision: avg(l) * 100 (avg([]) is 0) and chiSquare(...) / 100; it prints them
+    // with "{:.2f}", which `infeval score` shows beside them.
     auto percent = [](const std::vector<double>& values) {
       double sum = 0.0;
       for (double v : values) sum += v;
-      return python_round(values.empty() ? 0.0 : sum / static_cast<double>(values.size()) * 100.0, 2);
+      return values.empty() ? 0.0 : sum / static_cast<double>(values.size()) * 100.0;
     };
     return {{"accuracy", percent(accuracy)},
             {"binary", percent(binary)},
             {"open", percent(open)},
             {"validity", percent(zeros)},
             {"plausibility", percent(zeros)},
-            {"distribution", python_round(gqa_distribution(distribution), 2)}};
+            {"distribution", gqa_distribution(distribution)}};
   }
 
   std::vector<std::string> notes(const std::string& variant) const override {
     if (variant == "official")
-      return {"LLaVA convert_gqa_for_eval.py (rstrip('.').lower()) + GQA eval.py on balanced questions; printed to 2 "
-              "decimals",
+      return {"LLaVA convert_gqa_for_eval.py (rstrip('.').lower()) + GQA eval.py on balanced questions; values at "
+              "full precision (eval.py prints them to 2 decimals)",
               "validity and plausibility are 0: testdev has no choices file, and eval.py then scores them 0",
               "a missing prediction is scored as the empty answer (eval.py refuses to run)"};
     if (variant == "infmllm-chat")

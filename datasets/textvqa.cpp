@@ -171,17 +171,17 @@ class TextVqaScorer : public Scorer {
     std::vector<double> values;
     for (const auto& r : records) values.push_back(r.score);
     if (variant == "infmllm") return {{"accuracy", vqa_rounded_percent(values, 2)}};
-    // eval_textvqa.py prints '{:.2f}'.format(100. * (sum / len)).
+    // eval_textvqa.py computes 100. * (sum / len) and prints it with '{:.2f}' (shown beside it by `infeval score`).
     double sum = 0.0;
     for (double v : values) sum += v;
     const double fraction = values.empty() ? 0.0 : sum / static_cast<double>(values.size());
-    return {{"accuracy", python_round(100.0 * fraction, 2)}};
+    return {{"accuracy", 100.0 * fraction}};
   }
 
   std::vector<std::string> notes(const std::string& variant) const override {
     if (variant == "llava")
       return {"m4c TextVQAAccuracyEvaluator with the EvalAI answer processor (LLaVA / InfMLLM eval_textvqa.py); "
-              "printed to 2 decimals",
+              "full precision (the script prints 2 decimals)",
               "chat prompts with 'Reference OCR token:' lines come from the LLaVA question file when given"};
     return {"InfMLLM vqa_metric.py (LAVIS VQAEval) on the 10 answers of TextVQA_0.5.1_val.json (InfMLLM reads "
             "Qwen-VL's VQA-format conversion of the same answers); rounded to 2 decimals"};

@@ -26,7 +26,9 @@ TEST(TextVqa, LlavaVariantMatchesEvalTextvqa) {
   const json expected = read_json_file(data_path("textvqa/expected.json"))["llava"];
   std::vector<SampleRecord> records;
   const auto metrics = score_task(t, llava_answers(data_path("textvqa/llava_answers.jsonl")), "llava", &records);
-  EXPECT_NEAR(metrics.at("accuracy"), expected["accuracy_printed"].get<double>(), 1e-6);
+  // Full precision (issue 15, point 5): the script's 100. * accuracy, of which it prints '{:.2f}'.
+  EXPECT_EQ(metrics.at("accuracy"), 100.0 * expected["accuracy_fraction"].get<double>());
+  EXPECT_NEAR(metrics.at("accuracy"), expected["accuracy_printed"].get<double>(), 0.005);
   for (const auto& r : records) {
     EXPECT_FALSE(r.missing) << r.id;
     EXPECT_NEAR(r.score, expected["per_question"][r.id].get<double>(), 1e-9) << r.id;
