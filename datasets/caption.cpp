@@ -115,8 +115,9 @@ class CocoCaptionScorer : public Scorer {
 
   std::vector<std::string> notes(const std::string&) const override {
     return {"METEOR and SPICE unavailable (they need Java); not reported",
-            "tokenization: C++ approximation of Stanford PTBTokenizer 3.4.1 (-lowerCase) + pycocoevalcap punctuation "
-            "removal; British->American respelling is not reproduced",
+            "tokenization: C++ rendering of Stanford PTBTokenizer 3.4.1 (-preserveLines -lowerCase) + pycocoevalcap "
+            "punctuation removal, checked against the 3.4.1 lexer; not covered: rules that look across captions "
+            "(an abbreviation ending one caption before a capital), URLs, e-mail addresses, smileys",
             "CIDEr-D document frequencies and ref_len = log(#images) come from the evaluated images: subsets change "
             "CIDEr beyond sampling noise",
             "a missing caption is scored as the empty caption"};

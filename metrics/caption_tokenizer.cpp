@@ -52,10 +52,35 @@ std::string bracket_token(char c) {
   }
 }
 
+// A run of hyphens as PTBLexer's {HYPHENS} rule returns it: 3 or 4 become "--" (ptb3Dashes), others stay.
+std::string hyphen_token(size_t length) { return length == 3 || length == 4 ? "--" : std::string(length, '-'); }
+
+// PTBLexer's assimilation rules (splitAssimilations, on by default): "cannot" -> "can" "not", "gonna" -> "gon"
+// "na" (also gotta lemme gimme wanna), "'twas" -> "'t" "was", "'tis" -> "'t" "is". True if `word` was one.
+bool split_assimilation(const std::string& word, std::vector<std::string>* out) {
+  const std::string lower = python_lower(word);
+  size_t keep = 0;
+  if (lower == "cannot") keep = 3;
+  else if (lower == "gonna" || lower == "gotta" || lower == "lemme" || lower == "gimme" || lower == "wanna") keep = 3;
+  else if (lower == "'twas" || lower == "'tis") keep = 2;
+  else return false;
+  out->push_back(word.substr(0, keep));
+  out->push_back(word.substr(keep));
+  return true;
+}
+
 // Splits a word (no brackets/quotes/trailing punctuation left) at clitics: n't 's 're 've 'll 'd 'm, and a final '
 // after s.
 void split_clitics(const std::string& word, std::vector<std::string>* out) {
+  if (split_assimilation(word, out)) return;
   std::string lower = python_lower(word);
+  const size_t n_quote = lower.find("'n'");  // "rock'n'roll" -> "rock" "'n'" "roll" (APOWORD {APOS}n{APOS})
+  if (n_quote != std::string::npos && n_quote > 0 && n_quote + 3 < lower.size()) {
+    out->push_back(word.substr(0, n_quote));
+    out->push_back(word.substr(n_quote, 3));
+    split_clitics(word.substr(n_quote + 3), out);
+    return;
+  }
   static const char* const kClitics[] = {"n't", "'s", "'re", "'ve", "'ll", "'d", "'m"};
   for (const char* clitic : kClitics) {
     const std::string c = clitic;
@@ -73,6 +98,19 @@ void split_clitics(const std::string& word, std::vector<std::string>* out) {
   out->push_back(word);
 }
 
+// Whether a chunk's leading apostrophe is part of a token (PTBLexer's REDAUX and APOWORD rules: "'s", "'re",
+// "'em", "'til(l)", "'cause", "'n'", "'90s", "'twas"); otherwise, before a letter or digit, it is an opening quote.
+bool leading_apostrophe_stays(const std::string& chunk) {
+  const std::string lower = python_lower(chunk);
+  std::string word = lower;
+  while (!word.empty() && std::string(",;:.?!\")]}").find(word.back()) != std::string::npos) word.pop_back();
+  static const char* const kWholeWords[] = {"'s", "'m", "'d", "'re", "'ve", "'ll", "'n", "'n'", "'em", "'til",
+                                            "'till", "'cause", "'twas", "'tis"};
+  for (const char* w : kWholeWords)
+    if (word == w) return true;
+  return word.size() == 4 && word[1] >= '2' && word[1] <= '9' && word[2] == '0' && word[3] == 's';  // '90s
+}
+
 // Tokens of one whitespace-free chunk.
 void tokenize_chunk(std::string chunk, std::vector<std::string>* out) {
   // Leading quotes and opening brackets.
@@ -80,11 +118,18 @@ void tokenize_chunk(std::string chunk, std::vector<std::string>* out) {
     const char c = chunk[0];
     if (c == '"') { out->push_back("``"); chunk.erase(0, 1); }
     else if (c == '`') { out->push_back("`"); chunk.erase(0, 1); }
-    else if (c == '\'' && chunk.size() > 1 && !std::isalpha(static_cast<unsigned char>(chunk[1]))) {
+    else if (c == '\'' && chunk.size() > 1 && !leading_apostrophe_stays(chunk)) {
       out->push_back("`");
       chunk.erase(0, 1);
     } else if (c == '(' || c == '[' || c == '{') { out->push_back(bracket_token(c)); chunk.erase(0, 1); }
-    else break;
+    else if (c == '-' && !(chunk.size() > 1 && is_digit(chunk[1]))) {
+      // A leading hyphen run splits off ("-go" -> "-" "go"); one hyphen before a digit is a sign ("-5").
+      size_t end = 0;
+      while (end < chunk.size() && chunk[end] == '-') ++end;
+      if (end == chunk.size()) break;  // hyphens only: handled below
+      out->push_back(hyphen_token(end));
+      chunk.erase(0, end);
+    } else break;
   }
   // Trailing punctuation, collected in reverse.
   std::vector<std::string> tail;
@@ -114,6 +159,12 @@ void tokenize_chunk(std::string chunk, std::vector<std::string>* out) {
     } else if (c == '\'' && chunk.size() > 1 && chunk[chunk.size() - 2] != 's' && chunk[chunk.size() - 2] != 'S') {
       tail.push_back("''");
       chunk.pop_back();
+    } else if (c == '-' && chunk.find_first_not_of('-') != std::string::npos) {
+      // A trailing hyphen run splits off ("city-" -> "city" "-"): no word rule ends in a hyphen.
+      size_t start = chunk.size();
+      while (start > 0 && chunk[start - 1] == '-') --start;
+      tail.push_back(hyphen_token(chunk.size() - start));
+      chunk.erase(start);
     } else {
       break;
     }
@@ -126,11 +177,13 @@ void tokenize_chunk(std::string chunk, std::vector<std::string>* out) {
   };
   for (size_t i = 0; i < chunk.size(); ++i) {
     const char c = chunk[i];
-    if (c == '-' && i + 1 < chunk.size() && chunk[i + 1] == '-') {
+    if ((c == '-' && (i + 1 == chunk.size() || chunk[i + 1] == '-')) || c == '*') {
+      // "--" and longer hyphen runs separate words ("x--y" -> "x" "--" "y"; a chunk of hyphens only lands here
+      // too); asterisks are their own tokens ("a*b" -> "a" "*" "b", "**" stays).
       flush();
       size_t j = i;
-      while (j < chunk.size() && chunk[j] == '-') ++j;
-      out->push_back(chunk.substr(i, j - i));
+      while (j < chunk.size() && chunk[j] == c) ++j;
+      out->push_back(c == '-' ? hyphen_token(j - i) : chunk.substr(i, j - i));
       i = j - 1;
       continue;
     }
@@ -145,7 +198,6 @@ void tokenize_chunk(std::string chunk, std::vector<std::string>* out) {
       out->push_back(c == '"' ? "''" : bracket_token(c));
       continue;
     }
-    if (c == '/' || c == '*') word.push_back('\\');
     word.push_back(c);
   }
   flush();
@@ -157,14 +209,15 @@ void tokenize_chunk(std::string chunk, std::vector<std::string>* out) {
 std::vector<std::string> ptb_tokenize(const std::string& caption) {
   std::vector<std::string> tokens;
   for (const auto& chunk : python_split_whitespace(ascii_quotes(caption))) {
-    if (chunk == "-" || chunk == "--" || chunk == "...") {
+    if (chunk == "...") {
       tokens.push_back(chunk);
       continue;
     }
     tokenize_chunk(chunk, &tokens);
   }
-  for (auto& token : tokens)
-    if (token.size() < 2 || token[0] != '-' || token.back() != '-') token = python_lower(token);  // keep -LRB-
+  // -lowerCase lowercases every token, the bracket names too ("-LRB-" -> "-lrb-"), which pycocoevalcap's filter
+  // (it lists "-LRB-") then keeps.
+  for (auto& token : tokens) token = python_lower(token);
   return tokens;
 }
 

@@ -1,11 +1,16 @@
-// Caption tokenization as pycocoevalcap does it, without Java: a C++ approximation of Stanford CoreNLP 3.4.1
-// PTBTokenizer (-preserveLines -lowerCase), then pycocoevalcap's removal of punctuation tokens
+// Caption tokenization as pycocoevalcap does it, without Java: a C++ rendering of the rules of Stanford CoreNLP
+// 3.4.1's PTBLexer that captions meet, with PTBTokenizer's -preserveLines -lowerCase (the only options
+// pycocoevalcap passes), then pycocoevalcap's removal of punctuation tokens
 // ('' ' `` ` -LRB- -RRB- -LCB- -RCB- . ? ! , : - -- ... ;), tokens joined with single spaces.
-// Handled as PTB does: punctuation split off words (commas between digits, periods inside numbers and dotted
-// abbreviations such as "u.s." / "mr." kept), quotes and brackets, clitics split ("don't" -> "do n't",
-// "dog's" -> "dog 's", "dogs'" -> "dogs '"), "--" split, "/" and "*" escaped with a backslash as 3.4.1 does.
-// Not reproduced: British-to-American respelling ("americanize") and the splitting of "cannot"/"gonna", so that
-// lowercase, space-separated, punctuation-free captions always come out unchanged.
+// As the lexer does (checked against it: tests/data/captions/ptb/): punctuation split off words (commas between
+// digits, periods inside numbers and dotted abbreviations such as "u.s." / "mr." kept), quotes and brackets (every
+// token is lowercased, so "-LRB-" becomes "-lrb-", which the filter keeps), clitics ("don't" -> "do n't", "dog's"
+// -> "dog 's", "dogs'" -> "dogs '"), "cannot" -> "can not" and "gonna" -> "gon na" (splitAssimilations), hyphen
+// runs at a word's edges and runs of two or more inside it split off (3 or 4 hyphens become "--"), asterisks
+// split off, "/" kept inside words and not escaped (escapeForwardSlashAsterisk is off in 3.4.1), and no
+// British-to-American respelling (americanize is off unless asked for, and pycocoevalcap does not ask).
+// Known differences: rules that look across a line break at the next caption (an abbreviation at the end of one
+// caption followed by a capital) and rare token classes (URLs, e-mail addresses, smileys, phone numbers).
 #pragma once
 #include <string>
 #include <vector>
