@@ -7,7 +7,7 @@ Model (random weights at the real shapes, nothing downloaded):
   patch 14; image_size set; its post_layernorm plays ln_vision) -> a torch pool-adapter (adaptive_avg_pool2d to
   P x P, Linear 1408->4096, GELU, Linear 4096->4096) -> LlamaForCausalLM(LlamaConfig 7B) in bf16 with
   attn_implementation="sdpa", generate(inputs_embeds=..., num_beams=B, max_new_tokens=T, min_new_tokens=T).
-Workload (the same formula as model/bench_synthetic.cpp): prompt = [bos + 4 tokens] + visual tokens +
+Workload (the same formula as benchmarks/bench_synthetic.cpp): prompt = [bos + 4 tokens] + visual tokens +
   [3 + (6 + (q * 7919) % 15) + 3 tokens], left-padded per batch; a fresh random image per question (the reference
   has no feature reuse).
 
@@ -121,7 +121,7 @@ def build_models(torch, transformers, device, image_size, vit_layers=39, llm_lay
 
 
 def randomize(torch, vision, adapter, llm):
-    """Unit-scale random weights (as model/bench_synthetic.cpp): norm weights 1, biases N(0, .02), matrices
+    """Unit-scale random weights (as benchmarks/bench_synthetic.cpp): norm weights 1, biases N(0, .02), matrices
     N(0, 1/fan_in), cls/pos N(0, .02). The fused qkv bias (newer Blip2) keeps a zero k part (EVA has no k bias)."""
     with torch.no_grad():
         for module in (vision, adapter, llm):

@@ -45,15 +45,8 @@ at::Tensor Llama::rope(const at::Tensor& x, const RopeTables& tables) {
 std::array<at::Tensor, 3> Llama::qkv_rope(const LlamaLayerWeights& layer, const at::Tensor& h,
                                            const RopeTables& tables) const {
   const int64_t H = config_.num_heads, D = config_.head_dim();
-  std::vector<int64_t> heads(h.sizes().begin(), h.sizes().end() - 1);  // lead..., then H, D
-  heads.push_back(H);
-  heads.push_back(D);
-  const bool stacked = layer.qkv_proj.defined() && layer.qkv_proj.size(0) == 3 * H * D;
-  if (!stacked) {
-    return {rope(torch::linear(h, layer.q_proj).view(heads), tables),
-            rope(torch::linear(h, layer.k_proj).view(heads), tables), torch::linear(h, layer.v_proj).view(heads)};
-  }
-  std::vector<int64_t> grouped(heads.begin(), heads.end() - 2);  // lead..., 3, H, D
+  // The loader stacks q/k/v (finish_weights in weights.cpp), so one GEMM gives all three.
+  std::vector<int64_t> grouped(h.sizes().begin(), h.sizes().end() - 1);  // lead..., 3, H, D
   grouped.insert(grouped.end(), {3, H, D});
   const at::Tensor all = torch::linear(h, layer.qkv_proj).view(grouped);
   // The tables [lead..., 1, D] get one more broadcast dim for the q/k pair: [lead..., 1, 1, D].
@@ -63,10 +56,6 @@ std::array<at::Tensor, 3> Llama::qkv_rope(const LlamaLayerWeights& layer, const 
 }
 
 at::Tensor Llama::mlp(const LlamaLayerWeights& layer, const at::Tensor& x) const {
-  if (!layer.gate_up_proj.defined()) {
-    return torch::linear(torch::silu(torch::linear(x, layer.gate_proj)) * torch::linear(x, layer.up_proj),
-                         layer.down_proj);
-  }
   const at::Tensor gate_up = torch::linear(x, layer.gate_up_proj);
   const int64_t inter = layer.gate_proj.size(0);
   return torch::linear(torch::silu(gate_up.narrow(-1, 0, inter)) * gate_up.narrow(-1, inter, inter), layer.down_proj);

@@ -43,7 +43,7 @@ class Llama {
   RopeTables rope_tables(const at::Tensor& positions, at::ScalarType dtype) const;
   // x [..., H, D] whose leading dims match the tables' (HF's apply_rotary_pos_emb).
   static at::Tensor rope(const at::Tensor& x, const RopeTables& tables);
-  // h [lead..., hidden] -> q and k after RoPE, and v, each [lead..., H, D]. With stacked weights: one GEMM, and
+  // h [lead..., hidden] -> q and k after RoPE, and v, each [lead..., H, D]. One GEMM on the stacked weights, and
   // RoPE applied to q and k together (same values, half the kernels).
   std::array<at::Tensor, 3> qkv_rope(const LlamaLayerWeights& layer, const at::Tensor& h, const RopeTables& tables) const;
   at::Tensor mlp(const LlamaLayerWeights& layer, const at::Tensor& x) const;

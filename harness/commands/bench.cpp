@@ -1,5 +1,6 @@
 // infeval bench: the synthetic throughput benchmark at InfMLLM-7B shapes, and the first-step logits comparison
-// against the Hugging Face reference pipeline's export (see --help). The work happens in model/bench_synthetic.*.
+// against the Hugging Face reference pipeline's export (see --help). The work happens in benchmarks/bench_synthetic.*
+// (a benchmark, not part of the inference library; reached through its plain C++ header).
 #include <cstdio>
 
 #include <fmt/format.h>
@@ -10,7 +11,7 @@
 #include "core/json_io.h"
 #include "core/text_util.h"
 #ifdef INFEVAL_HAVE_NATIVE
-#include "model/bench_synthetic.h"
+#include "benchmarks/bench_synthetic.h"
 #endif
 
 namespace infeval {

@@ -208,40 +208,5 @@ TEST(Generate, GoldenSequencesDecodeToGoldenTexts) {
   }
 }
 
-// Throughput of the tiny model on this CPU (fp32): batch 8 (the golden VQA prompts and images, cycled), from
-// normalized pixels through ViT, pool-adapter, prefill and decoding, max_new_tokens 10, greedy and beam 5.
-// Not a timed test; run by hand: --gtest_also_run_disabled_tests --gtest_filter='*Throughput*'
-TEST(Generate, DISABLED_TinyModelThroughputBatch8) {
-  torch::NoGradGuard no_grad;
-  const InfMllmModel& model = fixture_model();
-  const json& c = golden_json()["cases"]["vqa"];
-  const int64_t n = 8, images = golden_tensor("pixel_values").size(0);
-  std::vector<PromptIds> prompts;
-  std::vector<int64_t> image_index;
-  for (int64_t i = 0; i < n; ++i) {
-    prompts.push_back(golden_prompt(c["token_ids"][i % c["token_ids"].size()]));
-    image_index.push_back(i % images);
-  }
-  const at::Tensor pixels = golden_tensor("pixel_values").index_select(0, torch::tensor(image_index));
-  for (const int beams : {1, 5}) {
-    GenerationSettings settings;
-    settings.num_beams = beams;
-    settings.max_new_tokens = 10;
-    settings.length_penalty = 0.0;
-    const int rounds = 10;
-    auto run = [&] {
-      const at::Tensor visual = model.visual_tokens(model.vision_features(pixels));
-      const PromptBatch batch = assemble_prompt_batch(model.llama(), prompts, visual, 0);
-      generate_tokens(model.llama(), batch.embeds, batch.mask, settings, 2, 0);
-    };
-    run();  // warm-up
-    const auto start = std::chrono::steady_clock::now();
-    for (int k = 0; k < rounds; ++k) run();
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    std::printf("tiny-infmllm fp32 cpu (%d threads), batch 8, %s: %.1f samples/s\n", at::get_num_threads(),
-                beams == 1 ? "greedy" : "beam 5", rounds * n / seconds);
-  }
-}
-
 }  // namespace
 }  // namespace infeval

@@ -15,7 +15,7 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
-#include "model/bench_synthetic.h"
+#include "benchmarks/bench_synthetic.h"
 #include "model/generate.h"
 #include "model/prompting.h"
 #include "reference_fixture.h"

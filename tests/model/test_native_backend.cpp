@@ -221,30 +221,5 @@ TEST(NativeBackend, UnknownModelIsAnInputError) {
   EXPECT_THROW(make_native_backend(options), InputError);
 }
 
-// Throughput of the tiny model on this CPU (fp32), batch 8, VQA prompts, greedy and beam 5 (max_new_tokens 10),
-// images decoded and preprocessed from files. Not a timed test: run it by hand with
-//   test_model --gtest_also_run_disabled_tests --gtest_filter='*Throughput*'
-TEST(NativeBackend, DISABLED_TinyModelThroughput) {
-  const std::vector<std::string> images = {"photo.jpg", "rgba.png", "gray.jpg", "palette.png",
-                                           "portrait.jpg", "progressive.jpg", "tiny_upscale.png", "photo.jpg"};
-  for (int beams : {1, 5}) {
-    std::vector<Request> batch;
-    for (size_t i = 0; i < images.size(); ++i) {
-      Request r = vqa_request(std::to_string(i), image(images[i]), "what is in the picture number " +
-                              std::to_string(i), beams);
-      r.generation.max_new_tokens = 10;
-      batch.push_back(r);
-    }
-    tiny_backend().generate(batch);  // warm-up
-    const int rounds = 10;
-    const auto start = std::chrono::steady_clock::now();
-    for (int k = 0; k < rounds; ++k) tiny_backend().generate(batch);
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    std::printf("tiny-infmllm fp32 cpu, batch 8, %s: %.1f samples/s\n", beams == 1 ? "greedy" : "beam 5",
-                rounds * batch.size() / seconds);
-  }
-  std::printf("stats: %s\n", tiny_backend().stats().dump().c_str());
-}
-
 }  // namespace
 }  // namespace infeval

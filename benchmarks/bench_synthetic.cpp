@@ -1,4 +1,4 @@
-#include "model/bench_synthetic.h"
+#include "benchmarks/bench_synthetic.h"
 
 #include <algorithm>
 #include <chrono>
