@@ -4,6 +4,8 @@
 #include <filesystem>
 #include <map>
 
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 
 #include "harness/predictions_store.h"
@@ -35,7 +37,9 @@ RunOutcome run_mini(const std::string& name, int batch_size, const std::string& 
   RunOptions options;
   options.tasks = kTasks;
   options.data_root = std::string(INFEVAL_SOURCE_DIR) + "/tests/data/mini";
-  options.out_dir = (std::filesystem::temp_directory_path() / ("infeval-native-run-" + name)).string();
+  // One directory per process: several checkouts may run this suite on one machine at once.
+  options.out_dir = (std::filesystem::temp_directory_path() /
+                     ("infeval-native-run-" + name + "-" + std::to_string(::getpid()))).string();
   infeval::remove_tree(options.out_dir);
   options.batch_size = batch_size;
   options.schedule = schedule;
@@ -48,6 +52,7 @@ RunOutcome run_mini(const std::string& name, int batch_size, const std::string& 
   }
   outcome.results = read_results(options.out_dir);
   outcome.stats = backend->stats();
+  infeval::remove_tree(options.out_dir);
   return outcome;
 }
 
