@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/backend.h"
+#include "core/variant_info.h"
 
 namespace infeval {
 
@@ -45,9 +46,15 @@ struct Sample {
   std::string image_bytes;   // inline encoded image (MMBench base64-decoded)
   std::map<std::string, std::string> vars;  // prompt template variables ("question", "sentence", "text", ...)
   json meta = json::object();               // what the scorer needs: references, category, box, ...
+  // false: a question the official scorer counts but infeval cannot ask (it is not in the question file that
+  // holds the prompts, e.g. a SEED-Bench.json question without a frame in LLaVA's file); `run` skips it and it
+  // scores as a missing answer.
+  bool askable = true;
 };
 
-// Files of a task after applying --data-root and --file overrides: key -> path.
+// Files of a task after applying --data-root and --file overrides: key -> path. `infeval score` leaves out a
+// configured file that does not exist unless the variant reads it (VariantInfo::reads), and adds the key
+// "predictions": the file or folder being scored (an MME eval-tool folder holds the ground truth itself).
 using ResolvedFiles = std::map<std::string, std::string>;
 
 class DatasetAdapter {
@@ -64,6 +71,8 @@ struct Prediction {
   bool present = false;
   std::string text;
   std::string error;  // non-empty: the backend failed on this sample (counted as failed)
+  json source;        // the foreign record it came from (ForeignPrediction::raw), for scorers whose official
+                      // script reads more of it (eval_science_qa.py: '<image>' in the answer's prompt)
 };
 
 // A prediction as read from a foreign file (LLaVA answers, VQA results list, ...), before alignment.
@@ -98,6 +107,12 @@ class Scorer {
   virtual std::string name() const = 0;
   virtual std::string description() const = 0;
   virtual std::vector<std::string> variants() const = 0;  // first = default
+  // What `variant` reproduces (core/variant_info.h). Default: only the name.
+  virtual VariantInfo variant_info(const std::string& variant) const {
+    VariantInfo info;
+    info.name = variant;
+    return info;
+  }
   virtual std::vector<std::string> metric_names() const = 0;
   // Scores each sample. predictions[i] belongs to samples[i] (question-file order).
   virtual std::vector<SampleRecord> score_samples(const TaskConfig& task, const std::vector<Sample>& samples,
@@ -108,7 +123,8 @@ class Scorer {
   virtual std::map<std::string, double> aggregate(const std::vector<SampleRecord>& records,
                                                   const std::string& variant) const = 0;
   virtual MetricKind metric_kind(const std::string& metric) const { (void)metric; return METRIC_KIND_OTHER; }
-  // Matches foreign predictions to samples. Default: by id (unknown id and duplicate id are errors).
+  // Matches foreign predictions to samples. Default: by id; a duplicate id is an error, an unknown id too unless
+  // variant_info(variant).ignores_unknown_ids (then it is skipped: the caller counts what was not aligned).
   virtual std::vector<Prediction> align(const std::vector<Sample>& samples,
                                         const std::vector<ForeignPrediction>& predictions,
                                         const std::string& variant) const;

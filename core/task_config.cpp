@@ -97,7 +97,11 @@ ResolvedFiles resolve_task_files(const TaskConfig& task, const std::string& data
     if (!relative.empty() && relative[0] == '/') files[key] = relative;
     else files[key] = data_root.empty() ? relative : data_root + "/" + relative;
   }
-  for (const auto& [key, path] : overrides) {
+  for (const auto& [scoped_key, path] : overrides) {
+    // "TASK:KEY" applies to that task only; a bare KEY to every task.
+    const size_t colon = scoped_key.find(':');
+    if (colon != std::string::npos && scoped_key.substr(0, colon) != task.name) continue;
+    const std::string key = colon == std::string::npos ? scoped_key : scoped_key.substr(colon + 1);
     if (!task.files.count(key)) {
       std::vector<std::string> keys;
       for (const auto& entry : task.files) keys.push_back(entry.first);

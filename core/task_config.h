@@ -23,7 +23,8 @@ namespace infeval {
 // Parses and validates one config file; InputError naming the file and the offending key.
 TaskConfig load_task_config(const std::string& path);
 
-// Applies --data-root and --file KEY=PATH overrides. Unknown override keys are errors listing the task's keys.
+// Applies --data-root and --file [TASK:]KEY=PATH overrides (a "TASK:KEY" override applies to that task only).
+// Unknown override keys are errors listing the task's keys.
 ResolvedFiles resolve_task_files(const TaskConfig& task, const std::string& data_root,
                                  const std::vector<std::pair<std::string, std::string>>& overrides);
 

@@ -101,6 +101,25 @@ class GqaScorer : public Scorer {
     return "GQA exact match: official (LLaVA convert + eval.py), infmllm-chat (eval_gqa.py), infmllm (multitask)";
   }
   std::vector<std::string> variants() const override { return {"official", "infmllm-chat", "infmllm"}; }
+  VariantInfo variant_info(const std::string& variant) const override {
+    VariantInfo info;
+    info.name = variant;
+    info.python = "3";
+    if (variant == "official") {
+      info.script = "scripts/convert_gqa_for_eval.py, then GQA's eval.py (v1.2, testdev_balanced)";
+      info.repository = "haotian-liu/LLaVA";
+      info.commit = "c121f04";
+      info.reads = {"questions"};
+      info.printed_decimals = 2;
+      info.ignores_unknown_ids = true;  // eval.py looks up each balanced question's prediction
+    } else {
+      info.script = variant == "infmllm" ? "evaluate/infmllm/evaluate_vqa.py" : "evaluate/infmllm_chat/eval_gqa.py";
+      info.repository = "mightyzau/InfMLLM";
+      info.commit = "82fa8ef";
+      info.reads = {"answers"};
+    }
+    return info;
+  }
   std::vector<std::string> metric_names() const override {
     return {"accuracy", "binary", "open", "validity", "plausibility", "distribution"};
   }
@@ -120,7 +139,10 @@ class GqaScorer : public Scorer {
           throw InputError(fmt::format("task {}: the official variant needs the 'questions' file "
                                        "(testdev_balanced_questions.json)", task.name));
         r.references = json::array({s.meta["gold"]});
-        r.parsed = answered ? gqa_llava_prediction(r.prediction) : "";
+        // eval.py's own input ({"questionId", "prediction"}) was converted already: compared as it is.
+        const json& source = predictions[static_cast<size_t>(&s - samples.data())].source;
+        const bool converted = source.is_object() && source.contains("questionId");
+        r.parsed = !answered ? "" : converted ? r.prediction : gqa_llava_prediction(r.prediction);
         r.score = answered && r.parsed == s.meta["gold"].get<std::string>() ? 1.0 : 0.0;
         r.extra["balanced"] = s.meta.value("balanced", true);
         r.extra["structural"] = s.meta.value("structural", "");

@@ -3,6 +3,8 @@
 //              "category" (or "dataset"): subtask name}; both questions of an image must be adjacent within their
 //              subtask (the eval tool pairs lines two at a time).
 //   images:    image root.
+// Without a question file, an eval-tool results folder given as the answers is its own ground truth (what
+// calculation.py reads): mme_samples_from_results_dir.
 // LLaVA's MME question file repeats a question_id for the two questions of an image; such ids become
 // "<question_id>#1", "<question_id>#2" (answers carrying the bare id are matched by prompt, then by order).
 // Scorer "mme", variant "official" (metrics/mme.h): perception, cognition and one score per subtask.
@@ -11,6 +13,7 @@
 #include <dirent.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <memory>
 #include <unordered_map>
 
@@ -74,6 +77,44 @@ std::string base_name(const std::string& path) {
   return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
+// "0020.png" -> "0020" (the name LLaVA's converter writes is "<stem>.txt").
+std::string stem(const std::string& name) {
+  const size_t dot = name.find_last_of('.');
+  return dot == std::string::npos ? name : name.substr(0, dot);
+}
+
+// One line of a results file: image, question, GT (lowercased, yes or no) and the prediction (fields 4.. joined).
+struct ResultsLine {
+  std::string image, question, gt, prediction;
+};
+
+ResultsLine parse_results_line(const std::string& line, const std::string& where) {
+  std::vector<std::string> fields = split(line, '\t');
+  if (fields.size() < 4)
+    throw InputError(fmt::format("{}: expected image<TAB>question<TAB>GT<TAB>prediction, found {} field(s)", where,
+                                 fields.size()));
+  std::vector<std::string> rest(fields.begin() + 3, fields.end());
+  ResultsLine r{fields[0], fields[1], python_lower(fields[2]), join(rest, "\t")};
+  if (r.gt != "yes" && r.gt != "no") throw InputError(fmt::format("{}: GT must be yes or no, got '{}'", where, fields[2]));
+  return r;
+}
+
+// The <subtask>.txt files of the 14 subtasks in `dir`, sorted.
+std::vector<std::string> results_file_names(const std::string& dir) {
+  DIR* handle = opendir(dir.c_str());
+  if (!handle) throw InputError(fmt::format("{}: cannot open the MME results folder", dir));
+  std::vector<std::string> names;
+  while (dirent* entry = readdir(handle)) {
+    const std::string name = entry->d_name;
+    if (ends_with(name, ".txt") && mme_is_subtask(name.substr(0, name.size() - 4))) names.push_back(name);
+  }
+  closedir(handle);
+  std::sort(names.begin(), names.end());
+  if (names.empty())
+    throw InputError(fmt::format("{}: no MME results files (<subtask>.txt, e.g. existence.txt)", dir));
+  return names;
+}
+
 // Python readlines() in text mode: universal newlines; each returned line without its terminator.
 std::vector<std::string> python_lines(const std::string& content) {
   std::vector<std::string> lines;
@@ -99,6 +140,13 @@ class MmeAdapter : public DatasetAdapter {
     return "MME: LLaVA-style JSONL with answer Yes/No and category/dataset = subtask";
   }
   std::vector<Sample> load(const TaskConfig& task, const ResolvedFiles& files) const override {
+    if (!files.count("questions")) {
+      auto answers = files.find("predictions");
+      if (answers != files.end() && std::filesystem::is_directory(answers->second)) return mme_samples_from_results_dir(answers->second);
+      throw InputError(fmt::format("task {}: the mme adapter needs the 'questions' file, unless the answers are an "
+                                   "eval-tool results folder (<subtask>.txt), which holds the ground truth itself",
+                                   task.name));
+    }
     const std::string& path = files.at("questions");
     const std::string images = files.count("images") ? files.at("images") : "";
     std::vector<Sample> samples;
@@ -175,6 +223,17 @@ class MmeScorer : public Scorer {
     return "MME official eval tool: per subtask 100*(acc + acc+), perception and cognition sums";
   }
   std::vector<std::string> variants() const override { return {"official"}; }
+  VariantInfo variant_info(const std::string& variant) const override {
+    VariantInfo info;
+    info.name = variant;
+    info.script = "evaluate/infmllm_chat/calculation_mme.py (MME's eval_tool/calculation.py)";
+    info.repository = "mightyzau/InfMLLM";
+    info.commit = "82fa8ef";
+    info.python = "3";
+    info.reads = {};  // the results folder only; answer files go through a converter that reads the questions
+    info.ignores_unknown_ids = true;  // answers the converter finds no question for never reach the tool
+    return info;
+  }
   std::vector<std::string> metric_names() const override {
     std::vector<std::string> names = {"perception", "cognition"};
     for (const auto& s : mme_perception_subtasks()) names.push_back(s);
@@ -288,64 +347,89 @@ class MmeScorer : public Scorer {
 
 }  // namespace
 
-std::vector<ForeignPrediction> read_mme_results_dir(const std::string& dir, const std::vector<Sample>& samples) {
-  DIR* handle = opendir(dir.c_str());
-  if (!handle) throw InputError(fmt::format("{}: cannot open the MME results folder", dir));
-  std::vector<std::string> names;
-  while (dirent* entry = readdir(handle)) {
-    const std::string name = entry->d_name;
-    if (ends_with(name, ".txt") && mme_is_subtask(name.substr(0, name.size() - 4))) names.push_back(name);
+std::vector<Sample> mme_samples_from_results_dir(const std::string& dir) {
+  std::vector<Sample> samples;
+  for (const auto& name : results_file_names(dir)) {
+    const std::string subtask = name.substr(0, name.size() - 4);
+    const std::string path = dir + "/" + name;
+    const auto lines = python_lines(read_text_file(path));
+    if (lines.size() % 2 != 0)
+      throw InputError(fmt::format("{}: {} lines; calculation.py takes them two at a time (two questions per image)",
+                                   path, lines.size()));
+    std::map<std::string, int> seen;  // image column -> lines so far
+    for (size_t n = 0; n < lines.size(); ++n) {
+      const ResultsLine line = parse_results_line(lines[n], fmt::format("{}:{}", path, n + 1));
+      const std::string image = base_name(line.image);
+      Sample s;
+      s.id = fmt::format("{}/{}#{}", subtask, image, ++seen[image]);
+      s.askable = false;  // no image path: only for scoring this folder
+      s.vars["question"] = unrepr(line.question);
+      s.meta["subtask"] = subtask;
+      s.meta["answer"] = line.gt;
+      s.meta["image_name"] = image;
+      s.meta["question_id"] = s.id;
+      s.meta["pair"] = fmt::format("{}#{}", subtask, n / 2);
+      samples.push_back(std::move(s));
+    }
   }
-  closedir(handle);
-  std::sort(names.begin(), names.end());
-  if (names.empty())
-    throw InputError(fmt::format("{}: no MME results files (<subtask>.txt, e.g. existence.txt)", dir));
-  // (subtask, image name) -> sample indices in file order.
-  std::map<std::pair<std::string, std::string>, std::vector<size_t>> candidates;
-  for (size_t i = 0; i < samples.size(); ++i)
-    candidates[{samples[i].meta.at("subtask").get<std::string>(), samples[i].meta.at("image_name").get<std::string>()}]
-        .push_back(i);
+  return samples;
+}
+
+std::vector<ForeignPrediction> read_mme_results_dir(const std::string& dir, const std::vector<Sample>& samples) {
+  // (subtask, image name) and (subtask, image stem) -> sample indices in file order.
+  std::map<std::pair<std::string, std::string>, std::vector<size_t>> by_name, by_stem;
+  for (size_t i = 0; i < samples.size(); ++i) {
+    const std::string subtask = samples[i].meta.at("subtask").get<std::string>();
+    const std::string image = samples[i].meta.at("image_name").get<std::string>();
+    by_name[{subtask, image}].push_back(i);
+    by_stem[{subtask, stem(image)}].push_back(i);
+  }
   std::vector<bool> taken(samples.size(), false);
   std::vector<ForeignPrediction> out;
-  for (const auto& name : names) {
+  for (const auto& name : results_file_names(dir)) {
     const std::string subtask = name.substr(0, name.size() - 4);
     const std::string path = dir + "/" + name;
     const auto lines = python_lines(read_text_file(path));
     for (size_t n = 0; n < lines.size(); ++n) {
       const std::string where = fmt::format("{}:{}", path, n + 1);
-      std::vector<std::string> fields = split(lines[n], '\t');
-      if (fields.size() < 4)
-        throw InputError(fmt::format("{}: expected image<TAB>question<TAB>GT<TAB>prediction, found {} field(s)",
-                                     where, fields.size()));
-      std::vector<std::string> rest(fields.begin() + 3, fields.end());
-      const std::string prediction = join(rest, "\t");
-      const std::string gt = python_lower(fields[2]);
-      if (gt != "yes" && gt != "no")
-        throw InputError(fmt::format("{}: GT must be yes or no, got '{}'", where, fields[2]));
-      auto it = candidates.find({subtask, base_name(fields[0])});
-      if (it == candidates.end())
+      const ResultsLine line = parse_results_line(lines[n], where);
+      const std::string image = base_name(line.image);
+      const std::vector<size_t>* candidates = nullptr;
+      auto named = by_name.find({subtask, image});
+      if (named != by_name.end()) {
+        candidates = &named->second;
+      } else if (ends_with(image, ".txt")) {
+        auto stemmed = by_stem.find({subtask, stem(image)});
+        if (stemmed != by_stem.end()) candidates = &stemmed->second;
+      }
+      if (!candidates)
         throw InputError(fmt::format("{}: image '{}' of subtask {} is not in the task's MME questions", where,
-                                     fields[0], subtask));
+                                     line.image, subtask));
       size_t chosen = samples.size();
-      const std::string question = comparable_question(unrepr(fields[1]));
-      for (size_t i : it->second)
+      const std::string question = comparable_question(unrepr(line.question));
+      for (size_t i : *candidates)
         if (!taken[i] && comparable_question(samples[i].vars.at("question")) == question) {
           chosen = i;
           break;
         }
       if (chosen == samples.size())
-        for (size_t i : it->second)
+        for (size_t i : *candidates)
           if (!taken[i]) {
             chosen = i;
             break;
           }
       if (chosen == samples.size())
-        throw InputError(fmt::format("{}: more answers for image '{}' ({}) than questions", where, fields[0], subtask));
+        throw InputError(fmt::format("{}: more answers for image '{}' ({}) than questions", where, line.image, subtask));
+      if (samples[chosen].meta.at("answer").get<std::string>() != line.gt)
+        throw InputError(fmt::format("{}: GT '{}' differs from the answer '{}' of question {} in the question file "
+                                     "(calculation.py scores the folder's GT: score the folder without the question "
+                                     "file to follow it)", where, line.gt,
+                                     samples[chosen].meta.at("answer").get<std::string>(), samples[chosen].id));
       taken[chosen] = true;
       ForeignPrediction p;
       p.id = samples[chosen].id;
-      p.text = prediction;
-      p.raw = json{{"image", fields[0]}, {"question", fields[1]}, {"gt", fields[2]}, {"prediction", prediction}};
+      p.text = line.prediction;
+      p.raw = json{{"image", line.image}, {"question", line.question}, {"gt", line.gt}, {"prediction", line.prediction}};
       p.where = where;
       out.push_back(std::move(p));
     }

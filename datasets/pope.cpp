@@ -97,6 +97,17 @@ class PopeScorer : public Scorer {
     return "POPE accuracy/precision/recall/F1/yes-ratio per category (LLaVA eval_pope.py)";
   }
   std::vector<std::string> variants() const override { return {"llava"}; }
+  VariantInfo variant_info(const std::string& variant) const override {
+    VariantInfo info;
+    info.name = variant;
+    info.script = "llava/eval/eval_pope.py";
+    info.repository = "haotian-liu/LLaVA";
+    info.commit = "c121f04";
+    info.python = "3";
+    info.reads = {"questions", "labels"};
+    info.scores_answered_only = true;  // it scores the answers of each category that the file holds
+    return info;
+  }
   std::vector<std::string> metric_names() const override {
     std::vector<std::string> names = {"accuracy", "f1"};
     for (const char* c : {"adversarial", "popular", "random"})
@@ -115,7 +126,7 @@ class PopeScorer : public Scorer {
       const std::string label = s.meta.at("label").get<std::string>();
       r.references = json::array({label});
       bool yes = pope_answer_is_yes(r.prediction);
-      // A missing or failed answer counts as wrong: the opposite of the label.
+      // A failed answer counts as wrong (the opposite of the label); a missing one is left out by aggregate().
       if (r.missing || r.failed) yes = label != "yes";
       r.parsed = yes ? "yes" : "no";
       r.score = (yes == (label == "yes")) ? 1.0 : 0.0;
@@ -130,6 +141,7 @@ class PopeScorer : public Scorer {
                                           const std::string&) const override {
     std::map<std::string, std::pair<std::vector<bool>, std::vector<bool>>> by_category;  // pred, label
     for (const auto& r : records) {
+      if (r.missing) continue;  // eval_pope.py scores the answers present; a category without any is left out
       auto& entry = by_category[r.extra.at("category").get<std::string>()];
       entry.first.push_back(r.parsed == "yes");
       entry.second.push_back(r.extra.at("label").get<std::string>() == "yes");
@@ -156,9 +168,11 @@ class PopeScorer : public Scorer {
     return {"POPE: labels are paired with questions by position within a category (as eval_pope.py does); "
             "predictions are matched to questions by question_id first, so a reordered answer file scores the "
             "same",
-            "POPE: a missing or failed answer counts as wrong; precision/recall/F1 are 0 where eval_pope.py would "
-            "divide by zero (no \"yes\" predicted)",
-            "POPE: accuracy and f1 are means over the categories present"};
+            "POPE: the answers present are scored, as eval_pope.py does (it zips them with the labels, which "
+            "pairs the same ones when each category's answers are a prefix in question order); a failed answer "
+            "counts as wrong; precision/recall/F1 are 0 where eval_pope.py would divide by zero (no \"yes\" "
+            "predicted)",
+            "POPE: accuracy and f1 are means over the categories that have answers"};
   }
 };
 

@@ -1,8 +1,11 @@
 // SEED-Bench (LLaVA-1.5 protocol). Files:
-//   questions:   llava-seed-bench.jsonl {"question_id", "image", "text"} (video questions use a middle frame)
 //   annotations: SEED-Bench.json {"questions": [{"question_id", "answer", "data_type", "question_type_id"}],
 //                "question_type": {name: id}}
+//   questions:   llava-seed-bench.jsonl {"question_id", "image", "text"} (video questions use a middle frame;
+//                optional when scoring: it holds the prompts, which convert_seed_for_submission.py does not read)
 //   images:      image root
+// The samples are SEED-Bench.json's questions, as convert_seed_for_submission.py iterates them: a question without
+// an answer counts as wrong. Those the question file does not hold cannot be asked (Sample::askable).
 // Scorer "seed", variant "llava" (convert_seed_for_submission.py): right iff the answer text == the letter exactly.
 // write_outputs: the upload file (JSON lines {"question_id", "prediction"}) with a manifest.
 #include <cmath>
@@ -29,6 +32,9 @@ class SeedAdapter : public DatasetAdapter {
     return "SEED-Bench: llava-seed-bench.jsonl questions + SEED-Bench.json answers and data types";
   }
   std::vector<Sample> load(const TaskConfig& task, const ResolvedFiles& files) const override {
+    if (!files.count("annotations"))
+      throw InputError(fmt::format("task {}: the seed adapter needs the 'annotations' file (SEED-Bench.json)",
+                                   task.name));
     const std::string& annotations_path = files.at("annotations");
     const json annotations = read_json_file(annotations_path);
     if (!annotations.is_object() || !annotations.contains("questions") || !annotations["questions"].is_array())
@@ -37,29 +43,36 @@ class SeedAdapter : public DatasetAdapter {
     if (annotations.contains("question_type") && annotations["question_type"].is_object())
       for (auto it = annotations["question_type"].begin(); it != annotations["question_type"].end(); ++it)
         type_name[json_id_to_string(it.value())] = it.key();
-    std::unordered_map<std::string, json> truth;
+    std::vector<Sample> samples;
+    std::unordered_map<std::string, size_t> index_of;
     const json& questions = annotations["questions"];
     for (size_t i = 0; i < questions.size(); ++i) {
       const std::string where = fmt::format("{}: questions item {}", annotations_path, i + 1);
-      const std::string id = require_id(questions[i], "question_id", where);
+      Sample s;
+      s.id = require_id(questions[i], "question_id", where);
       const std::string type_id = require_id(questions[i], "question_type_id", where);
-      json t = {{"answer", require_string(questions[i], "answer", where)},
+      s.meta = {{"answer", require_string(questions[i], "answer", where)},
                 {"data_type", require_string(questions[i], "data_type", where)},
                 {"question_type_id", type_id},
                 {"question_type", type_name.count(type_id) ? type_name[type_id] : type_id},
                 {"question_id_json", questions[i]["question_id"]}};
-      if (!truth.emplace(id, t).second) throw InputError(fmt::format("{}: duplicate question_id {}", where, id));
+      s.askable = false;  // until the question file gives its prompt
+      if (!index_of.emplace(s.id, samples.size()).second)
+        throw InputError(fmt::format("{}: duplicate question_id {}", where, s.id));
+      samples.push_back(std::move(s));
     }
-    const std::string& path = files.at("questions");
+    if (!files.count("questions")) return samples;
     const std::string images = files.count("images") ? files.at("images") : "";
-    (void)task;
-    return read_question_jsonl(path, images, [&](const json& record, const std::string& where, Sample* s) {
-      auto t = truth.find(s->id);
-      if (t == truth.end())
-        throw InputError(fmt::format("{}: question_id {} is not in {}", where, s->id, annotations_path));
-      s->vars["question"] = require_string(record, "text", where);
-      s->meta = t->second;
+    read_question_jsonl(files.at("questions"), images, [&](const json& record, const std::string& where, Sample* q) {
+      auto it = index_of.find(q->id);
+      if (it == index_of.end())
+        throw InputError(fmt::format("{}: question_id {} is not in {}", where, q->id, annotations_path));
+      Sample& s = samples[it->second];
+      s.vars["question"] = require_string(record, "text", where);
+      s.image_path = q->image_path;
+      s.askable = true;
     });
+    return samples;
   }
 };
 
@@ -70,6 +83,18 @@ class SeedScorer : public Scorer {
     return "SEED-Bench exact letter match (LLaVA convert_seed_for_submission.py): total, image, video, per type";
   }
   std::vector<std::string> variants() const override { return {"llava"}; }
+  VariantInfo variant_info(const std::string& variant) const override {
+    VariantInfo info;
+    info.name = variant;
+    info.script = "scripts/convert_seed_for_submission.py";
+    info.repository = "haotian-liu/LLaVA";
+    info.commit = "c121f04";
+    info.python = "3";
+    info.reads = {"annotations"};
+    info.printed_decimals = 2;
+    info.ignores_unknown_ids = true;  // it iterates SEED-Bench.json's questions and looks each answer up
+    return info;
+  }
   std::vector<std::string> metric_names() const override {
     return {"accuracy", "image_accuracy", "video_accuracy"};  // plus "type/<question type>" for each type present
   }
@@ -116,9 +141,9 @@ class SeedScorer : public Scorer {
   }
 
   std::vector<std::string> notes(const std::string&) const override {
-    return {"SEED: video_accuracy (or image_accuracy) is NaN when the question file has no question of that data "
-            "type; questions of SEED-Bench.json absent from the question file are not scored (the official "
-            "script counts them as wrong)"};
+    return {"SEED: every question of SEED-Bench.json counts, an absent answer as wrong "
+            "(convert_seed_for_submission.py); video_accuracy (or image_accuracy) is NaN when SEED-Bench.json has "
+            "no question of that data type, where the script divides by zero; answers for other ids are ignored"};
   }
 
   void write_outputs(const TaskConfig& task, const std::vector<Sample>& samples,

@@ -6,6 +6,7 @@
 //   scorer "textvqa": variants llava (m4c TextVQAAccuracyEvaluator, as LLaVA/InfMLLM eval_textvqa.py) and infmllm
 //   (InfMLLM vqa_metric.py on the same 10 answers). LLaVA answer files carry the image id in question_id: such a
 //   prediction is matched by (image id, question read from its prompt), after a lookup by question id.
+#include <cmath>
 #include <memory>
 #include <unordered_map>
 
@@ -101,6 +102,24 @@ class TextVqaScorer : public Scorer {
     return "TextVQA soft accuracy: m4c/EvalAI (LLaVA) or InfMLLM vqa_metric.py";
   }
   std::vector<std::string> variants() const override { return {"llava", "infmllm"}; }
+  VariantInfo variant_info(const std::string& variant) const override {
+    VariantInfo info;
+    info.name = variant;
+    info.python = "3";
+    info.reads = {"annotations"};
+    if (variant == "llava") {
+      info.script = "llava/eval/eval_textvqa.py (+ llava/eval/m4c_evaluator.py)";
+      info.repository = "haotian-liu/LLaVA";
+      info.commit = "c121f04";
+      info.printed_decimals = 2;
+      info.scores_answered_only = true;  // it averages over the answer file's records
+    } else {
+      info.script = "evaluate/infmllm/vqa_metric.py";
+      info.repository = "mightyzau/InfMLLM";
+      info.commit = "82fa8ef";
+    }
+    return info;
+  }
   std::vector<std::string> metric_names() const override { return {"accuracy"}; }
 
   std::vector<Prediction> align(const std::vector<Sample>& samples, const std::vector<ForeignPrediction>& predictions,
@@ -169,19 +188,21 @@ class TextVqaScorer : public Scorer {
                                           const std::string& variant) const override {
     check_variant(variant);
     std::vector<double> values;
-    for (const auto& r : records) values.push_back(r.score);
+    for (const auto& r : records)
+      if (variant == "infmllm" || !r.missing) values.push_back(r.score);  // llava: the answers present
     if (variant == "infmllm") return {{"accuracy", vqa_rounded_percent(values, 2)}};
     // eval_textvqa.py computes 100. * (sum / len) and prints it with '{:.2f}' (shown beside it by `infeval score`).
     double sum = 0.0;
     for (double v : values) sum += v;
-    const double fraction = values.empty() ? 0.0 : sum / static_cast<double>(values.size());
+    const double fraction = values.empty() ? std::nan("") : sum / static_cast<double>(values.size());
     return {{"accuracy", 100.0 * fraction}};
   }
 
   std::vector<std::string> notes(const std::string& variant) const override {
     if (variant == "llava")
       return {"m4c TextVQAAccuracyEvaluator with the EvalAI answer processor (LLaVA / InfMLLM eval_textvqa.py); "
-              "full precision (the script prints 2 decimals)",
+              "full precision (the script prints 2 decimals); the mean over the answers present, as the script "
+              "takes it",
               "chat prompts with 'Reference OCR token:' lines come from the LLaVA question file when given"};
     return {"InfMLLM vqa_metric.py (LAVIS VQAEval) on the 10 answers of TextVQA_0.5.1_val.json (InfMLLM reads "
             "Qwen-VL's VQA-format conversion of the same answers); rounded to 2 decimals"};

@@ -72,6 +72,26 @@ class VqaSoftScorer : public Scorer {
     return "VQA soft accuracy min(1, agreeing annotators / 3), averaged leave-one-out over the 10 answers";
   }
   std::vector<std::string> variants() const override { return variants_; }
+  VariantInfo variant_info(const std::string& variant) const override {
+    VariantInfo info;
+    info.name = variant;
+    info.reads = {"questions", "annotations"};
+    info.python = vqa_python_version(scoring_of(variant)) == PythonVersion::k2 ? "2.7" : "3";
+    if (variant == "official" || variant == "official-2017") {
+      info.script = "PythonEvaluationTools/vqaEvaluation/vqaEval.py";
+      info.repository = "GT-Vision-Lab/VQA";
+      info.commit = variant == "official" ? "a013f00" : "a4f1afd";
+    } else if (variant == "infmllm") {
+      info.script = "evaluate/infmllm/vqa_metric.py";
+      info.repository = "mightyzau/InfMLLM";
+      info.commit = "82fa8ef";
+    } else {
+      info.script = "scripts/convert_vqav2_for_submission.py (EvalAI answer processor), then vqaEval.py";
+      info.repository = "haotian-liu/LLaVA";
+      info.commit = "c121f04";
+    }
+    return info;
+  }
   std::vector<std::string> metric_names() const override {
     return {"accuracy", "accuracy_yes/no", "accuracy_number", "accuracy_other"};
   }

@@ -94,4 +94,56 @@ std::pair<std::string, std::string> split_key_value(const std::string& text, con
   return {text.substr(0, eq), text.substr(eq + 1)};
 }
 
+std::vector<std::pair<std::string, std::string>> parse_file_overrides(const std::vector<std::string>& values,
+                                                                      const std::vector<std::string>& tasks) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& value : values) {
+    auto [key, path] = split_key_value(value, "--file");
+    const size_t colon = key.find(':');
+    if (colon != std::string::npos) {
+      const std::string task = key.substr(0, colon);
+      if (std::find(tasks.begin(), tasks.end(), task) == tasks.end())
+        throw InputError(fmt::format("--file {}: {} (the tasks of this command: {})", value,
+                                     unknown_name_message("task", task, tasks, ""), join(tasks, ", ")));
+    }
+    out.emplace_back(key, path);
+  }
+  return out;
+}
+
+std::string parse_variant_flags(const std::vector<std::string>& values, const std::vector<std::string>& tasks) {
+  std::vector<std::string> kept;
+  bool bare = false;
+  for (const auto& value : values) {
+    if (value.empty() || value.find(',') != std::string::npos)
+      throw InputError(fmt::format("--variant '{}': expected NAME or TASK=NAME (repeat the flag for more tasks)", value));
+    const size_t eq = value.find('=');
+    if (eq == std::string::npos) {
+      if (bare) throw InputError(fmt::format("--variant {}: a variant for every task was already given", value));
+      bare = true;
+    } else {
+      const std::string task = value.substr(0, eq);
+      if (std::find(tasks.begin(), tasks.end(), task) == tasks.end())
+        throw InputError(fmt::format("--variant {}: {} (the tasks of this command: {})", value,
+                                     unknown_name_message("task", task, tasks, ""), join(tasks, ", ")));
+      if (eq + 1 == value.size()) throw InputError(fmt::format("--variant {}: no variant name after '='", value));
+    }
+    kept.push_back(value);
+  }
+  return join(kept, ",");
+}
+
+std::string variant_for_task(const std::string& variants, const std::string& task) {
+  std::string fallback;
+  for (const auto& entry : split(variants, ',')) {
+    const size_t eq = entry.find('=');
+    if (eq == std::string::npos) {
+      fallback = entry;
+    } else if (entry.substr(0, eq) == task) {
+      return entry.substr(eq + 1);
+    }
+  }
+  return fallback;
+}
+
 }  // namespace infeval

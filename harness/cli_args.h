@@ -32,4 +32,16 @@ class CliArgs {
 // Splits "KEY=VALUE"; InputError naming `flag` if there is no '='.
 std::pair<std::string, std::string> split_key_value(const std::string& text, const std::string& flag);
 
+// --file [TASK:]KEY=PATH, each value: (KEY or "TASK:KEY", PATH) as resolve_task_files takes them. A TASK: prefix
+// that names none of `tasks` is an InputError (a typo would otherwise be silently ignored).
+std::vector<std::pair<std::string, std::string>> parse_file_overrides(const std::vector<std::string>& values,
+                                                                      const std::vector<std::string>& tasks);
+
+// --variant [TASK=]NAME, repeatable: checks every TASK against `tasks` and a bare NAME given at most once, and
+// returns the values joined with ',' (RunOptions::variant keeps them in that form).
+std::string parse_variant_flags(const std::vector<std::string>& values, const std::vector<std::string>& tasks);
+
+// The variant asked for `task` in a parse_variant_flags() string: its TASK=NAME entry, else the bare NAME, else "".
+std::string variant_for_task(const std::string& variants, const std::string& task);
+
 }  // namespace infeval

@@ -20,7 +20,7 @@ namespace infeval {
 std::vector<ForeignPrediction> read_mme_results_dir(const std::string& dir, const std::vector<Sample>& samples);
 
 std::vector<std::string> prediction_format_names() {
-  return {"harness", "llava", "vqa-results", "grounding", "coco-captions", "mme-dir"};
+  return {"harness", "llava", "vqa-results", "grounding", "coco-captions", "gqa-predictions", "seed-upload", "mme-dir"};
 }
 
 static std::string format_of_record(const json& r) {
@@ -28,6 +28,8 @@ static std::string format_of_record(const json& r) {
   if (r.contains("sample_id") && r.contains("prediction")) return "harness";
   if (r.contains("box_id") && r.contains("answer")) return "grounding";
   if (r.contains("image_id") && r.contains("caption")) return "coco-captions";
+  if (r.contains("questionId") && r.contains("prediction")) return "gqa-predictions";
+  if (r.contains("question_id") && r.contains("prediction")) return "seed-upload";
   if (r.contains("question_id") && r.contains("text")) return "llava";
   if (r.contains("question_id") && r.contains("answer")) return "vqa-results";
   return "";
@@ -123,6 +125,12 @@ std::vector<ForeignPrediction> read_predictions(const std::string& path, const s
     } else if (format == "coco-captions") {
       p.id = require_id(r, "image_id", where);
       p.text = require_string(r, "caption", where);
+    } else if (format == "gqa-predictions") {
+      p.id = require_id(r, "questionId", where);
+      p.text = require_string(r, "prediction", where);
+    } else if (format == "seed-upload") {
+      p.id = require_id(r, "question_id", where);
+      p.text = require_string(r, "prediction", where);
     }
     out.push_back(std::move(p));
   }

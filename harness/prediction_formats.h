@@ -4,6 +4,8 @@
 //   vqa-results  the official VQA results list [{"question_id","answer"}] (also as JSONL)
 //   grounding    InfMLLM grounding answers {"box_id": "<segment_id>_<sent_id>", "answer"} (list or JSONL)
 //   coco-captions  COCO caption results [{"image_id","caption"}]
+//   gqa-predictions  GQA eval.py's input [{"questionId","prediction"}] (LLaVA's convert_gqa_for_eval.py output)
+//   seed-upload  SEED-Bench's upload JSONL {"question_id","prediction"} (what infeval's SEED submission holds)
 //   mme-dir      the MME eval-tool results directory (<subtask>.txt: image\tquestion\tGT\tprediction)
 #pragma once
 #include <string>

@@ -14,7 +14,11 @@
 //                     decode), vit_images, feature_cache {hits, misses, ...}, peak_device_memory_bytes on CUDA},
 //   "tasks": {"<task>": {"metrics": {"<name>": value (papers' units; null when undefined)}, "variant": "...",
 //             "scorer": "...", "adapter": "...", "version": 1, "config_hash": "...",
-//             "counts": {"total", "scored", "missing", "failed"}, "notes": [...],
+//             "counts": {"total", "scored", "missing", "failed", "ignored" (answers matching no sample, skipped as
+//                        the official script skips them)},
+//             "official": {"script", "repository", "commit", "python", "reads": [file keys],
+//                          "absent_answers": "counted as wrong" | "not counted", "unknown_ids": "ignored" | "error"}
+//                         (empty for scorers without an official script), "notes": [...],
 //             "samples_file": "samples/<task>.jsonl"}}
 // }
 #pragma once

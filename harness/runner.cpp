@@ -15,6 +15,7 @@
 #include "core/prompt.h"
 #include "core/sha256.h"
 #include "core/task_config.h"
+#include "harness/cli_args.h"
 #include "harness/predictions_store.h"
 #include "harness/progress.h"
 #include "harness/results.h"
@@ -56,7 +57,7 @@ PreparedTask prepare_task(const std::string& name, const RunOptions& options, co
   t.config = load_task(config_dir, name);
   const DatasetAdapter& adapter = find_adapter(t.config.adapter);
   const Scorer& scorer = find_scorer(t.config.scorer);
-  t.variant = choose_variant(t.config, scorer, options.variant);
+  t.variant = choose_variant(t.config, scorer, variant_for_task(options.variant, name));
   const ProtocolSpec& spec = protocol_spec(t.config, protocol);
   const ResolvedFiles files = resolve_task_files(t.config, options.data_root, options.file_overrides);
   t.samples = adapter.load(t.config, files);
@@ -69,7 +70,7 @@ PreparedTask prepare_task(const std::string& name, const RunOptions& options, co
     r.image_path = s.image_path;
     r.image_bytes = s.image_bytes;
     r.expand_to_square = spec.expand_to_square;
-    r.prompt = render_prompt(t.config.name, spec, s);
+    r.prompt = s.askable ? render_prompt(t.config.name, spec, s) : "";  // never sent (see run_evaluation)
     r.protocol = protocol;
     r.generation = spec.generation;
     t.prompt_hashes.push_back(request_prompt_hash(r));
@@ -260,6 +261,9 @@ RunSummary run_evaluation(Backend& backend, const RunOptions& options) {
     const auto done = finished_predictions(options.out_dir, t.config.name);
     std::vector<size_t> pending;  // positions in t.requests
     for (size_t k = 0; k < t.requests.size(); ++k) {
+      // A sample the official scorer counts but no question file asks (Sample::askable) is not generated: it
+      // scores as a missing answer.
+      if (!t.samples[t.selected[k]].askable) continue;
       const auto key = make_record(t.requests[k], t.prompt_hashes[k], info.model_digest).key();
       if (done.count(key)) ++ts.resumed;
       else pending.push_back(k);

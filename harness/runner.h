@@ -27,14 +27,15 @@ struct RunOptions {
   std::vector<std::string> tasks;                                  // task names (configs/tasks/<name>.json)
   std::string config_dir;                                          // default: <source>/configs
   std::string data_root;
-  std::vector<std::pair<std::string, std::string>> file_overrides; // --file KEY=PATH (applies to every task)
+  std::vector<std::pair<std::string, std::string>> file_overrides; // --file [TASK:]KEY=PATH (a bare KEY: every task)
   std::string out_dir;
   int batch_size = 8;
   // "backend": the order Backend::schedule() proposes (e.g. length buckets); "file-order": question-file order.
   // Results are identical either way; only the batches' composition (and so throughput) changes.
   std::string schedule = "backend";
   std::string protocol;            // empty: the backend's protocol
-  std::string variant;             // empty: each task's default variant
+  std::string variant;             // --variant values joined by ',' ("NAME" and/or "TASK=NAME"; cli_args.h
+                                   // variant_for_task); empty: each task's default variant
   ShardSpec shard;
   std::optional<LimitSpec> limit;
   bool show_progress = true;

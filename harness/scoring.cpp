@@ -15,6 +15,19 @@ namespace fs = std::filesystem;
 
 namespace infeval {
 
+// The variant's official script and how it counts, as results.json records it (empty when the scorer declares
+// none).
+static json official_json(const VariantInfo& info) {
+  if (info.script.empty()) return json::object();
+  return json{{"script", info.script},
+              {"repository", info.repository},
+              {"commit", info.commit},
+              {"python", info.python},
+              {"reads", info.reads},
+              {"absent_answers", info.scores_answered_only ? "not counted" : "counted as wrong"},
+              {"unknown_ids", info.ignores_unknown_ids ? "ignored" : "error"}};
+}
+
 json TaskResult::to_json() const {
   json metrics_json = json::object();
   for (const auto& [name, value] : metrics) {
@@ -27,7 +40,9 @@ json TaskResult::to_json() const {
               {"adapter", adapter},
               {"version", version},
               {"config_hash", config_hash},
-              {"counts", {{"total", total}, {"scored", scored}, {"missing", missing}, {"failed", failed}}},
+              {"counts", {{"total", total}, {"scored", scored}, {"missing", missing}, {"failed", failed},
+                          {"ignored", ignored}}},
+              {"official", official_json(official)},
               {"notes", notes},
               {"samples_file", samples_file}};
 }
@@ -77,11 +92,16 @@ TaskResult score_task(const TaskConfig& task, const std::vector<Sample>& samples
     if (records[i].failed) records[i].extra["error"] = predictions[i].error;
   }
   result.metrics = scorer.aggregate(records, variant);
+  result.official = scorer.variant_info(variant);
   result.notes = scorer.notes(variant);
   if (result.missing)
-    result.notes.push_back(fmt::format("{} samples had no prediction and count as wrong (first: {})", result.missing,
+    result.notes.push_back(fmt::format("{} samples had no prediction and {} (first: {})", result.missing,
+                                       result.official.scores_answered_only
+                                           ? "are not counted: the official script scores the answers present"
+                                           : "count as wrong",
                                        join(missing_ids, ", ")));
   if (result.failed) result.notes.push_back(fmt::format("{} samples failed in the backend and count as wrong", result.failed));
+  if (out_dir.empty()) return result;  // `infeval score` without --output: print only
   fs::create_directories(out_dir + "/samples");
   result.samples_file = "samples/" + task.name + ".jsonl";
   write_sample_records(out_dir + "/" + result.samples_file, records);

@@ -18,6 +18,8 @@ struct TaskResult {
   std::string config_hash;
   std::map<std::string, double> metrics;
   size_t total = 0, scored = 0, missing = 0, failed = 0;
+  size_t ignored = 0;  // answers that matched no sample and were skipped (VariantInfo::ignores_unknown_ids)
+  VariantInfo official;  // what the variant reproduces (results.json "official")
   std::vector<std::string> notes;
   std::string samples_file;  // relative to the run directory
   json to_json() const;
@@ -27,7 +29,8 @@ struct TaskResult {
 // scorer's first.
 std::string choose_variant(const TaskConfig& task, const Scorer& scorer, const std::string& requested);
 
-// Scores and writes <out_dir>/samples/<task>.jsonl plus the scorer's outputs. Applies the task's missing policy.
+// Scores and writes <out_dir>/samples/<task>.jsonl plus the scorer's outputs (nothing is written when out_dir is
+// empty). Applies the task's missing policy.
 TaskResult score_task(const TaskConfig& task, const std::vector<Sample>& samples,
                       const std::vector<Prediction>& predictions, const std::string& variant,
                       const std::string& out_dir, const json& output_options);

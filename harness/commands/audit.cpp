@@ -33,8 +33,8 @@ static const char* kAuditHelp =
     "  --output DIR          where both runs are written (DIR/batch-B, DIR/batch-1; rerunning resumes);\n"
     "                        default: a new directory under the system temp directory\n"
     "  --data-root DIR       root of the task files (default: .)\n"
-    "  --file KEY=PATH       override one of a task's files\n"
-    "  --variant [TASK=]NAME scoring variant\n"
+    "  --file [TASK:]KEY=PATH  override one of a task's files (TASK: for one task only)\n"
+    "  --variant [TASK=]NAME scoring variant, for one task or all; repeatable\n"
     "  --config-dir DIR      task configs (default: the source tree's configs/)\n"
     "  --changes N           changed answers listed per task (default 20)\n"
     "  --resamples N         bootstrap resamples for soft metrics (default 10000)\n"
@@ -61,9 +61,9 @@ int run_audit_command(const std::vector<std::string>& args) {
   run.tasks = expand_task_list(run.config_dir, requested);
   if (run.tasks.empty()) throw InputError("infeval audit: --task is required (see `infeval list tasks`)");
   run.data_root = cli.value_or("--data-root", ".");
-  for (const auto& f : cli.values("--file")) run.file_overrides.push_back(split_key_value(f, "--file"));
+  run.file_overrides = parse_file_overrides(cli.values("--file"), run.tasks);
   run.batch_size = cli.int_value("--batch-size", 8);
-  run.variant = cli.value_or("--variant", "");
+  run.variant = parse_variant_flags(cli.values("--variant"), run.tasks);
   const int limit = cli.int_value("--limit", 100);
   if (limit < 1) throw InputError("--limit must be >= 1");
   run.limit = LimitSpec{static_cast<size_t>(limit), static_cast<uint64_t>(cli.int_value("--seed", 1234))};

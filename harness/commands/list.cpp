@@ -35,6 +35,14 @@ int run_list_command(const std::vector<std::string>& args) {
       std::printf("%-28s %s\n%-28s   files: %s | variants: %s | metrics: %s | protocols: %s\n", name.c_str(),
                   t.description.c_str(), "", join(keys, ", ").c_str(), join(s.variants(), ", ").c_str(),
                   join(s.metric_names(), ", ").c_str(), join(protocols, ", ").c_str());
+      // Per variant: the official script it reproduces and the files `infeval score` needs for it.
+      for (const auto& variant : s.variants()) {
+        const VariantInfo info = s.variant_info(variant);
+        if (info.script.empty()) continue;
+        std::printf("%-28s   variant %s: %s (%s@%s, Python %s); score needs: %s\n", "", variant.c_str(),
+                    info.script.c_str(), info.repository.c_str(), info.commit.c_str(), info.python.c_str(),
+                    info.reads.empty() ? "the answers only" : join(info.reads, ", ").c_str());
+      }
     }
   } else if (kind == "models") {
     for (const auto& m : model_entries(config_dir)) std::printf("%-28s %s\n", m.name.c_str(), m.description.c_str());

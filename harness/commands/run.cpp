@@ -25,11 +25,12 @@ static const char* kRunHelp =
     "  --tasks LIST          task names, globs (pope_*) or 'all'; repeatable\n"
     "  --output DIR          run directory\n"
     "  --data-root DIR       root the task configs' file paths are relative to (default: .)\n"
-    "  --file KEY=PATH       override one of a task's files (see `infeval list tasks`)\n"
+    "  --file [TASK:]KEY=PATH  override one of a task's files (see `infeval list tasks`); TASK: limits it to one\n"
+    "                        task; repeatable\n"
     "  --batch-size N        requests per backend call (default 8)\n"
     "  --schedule S          backend (default): the backend's order, e.g. similar prompt lengths batched\n"
     "                        together; file-order: question-file order. Results are the same either way\n"
-    "  --variant [TASK=]NAME scoring variant (default: the task's first)\n"
+    "  --variant [TASK=]NAME scoring variant, for one task or all (default: the task's own); repeatable\n"
     "  --limit N [--seed S]  a seeded random subset of N samples per task (default seed 1234)\n"
     "  --shard I/N           run shard I of N (also from RANK/WORLD_SIZE, SLURM_PROCID/SLURM_NTASKS,\n"
     "                        SLURM_ARRAY_TASK_ID/COUNT, OMPI_COMM_WORLD_RANK/SIZE); combine with `infeval merge`\n"
@@ -56,10 +57,10 @@ int run_run_command(const std::vector<std::string>& args) {
   options.tasks = expand_task_list(options.config_dir, cli.values("--tasks"));
   options.out_dir = cli.required("--output");
   options.data_root = cli.value_or("--data-root", ".");
-  for (const auto& f : cli.values("--file")) options.file_overrides.push_back(split_key_value(f, "--file"));
+  options.file_overrides = parse_file_overrides(cli.values("--file"), options.tasks);
   options.batch_size = cli.int_value("--batch-size", 8);
   options.schedule = cli.value_or("--schedule", "backend");
-  options.variant = cli.value_or("--variant", "");
+  options.variant = parse_variant_flags(cli.values("--variant"), options.tasks);
   if (cli.has("--limit")) {
     const int n = cli.int_value("--limit", 0);
     if (n < 1) throw InputError("--limit must be >= 1");

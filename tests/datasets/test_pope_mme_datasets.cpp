@@ -99,7 +99,7 @@ TEST(MmeDataset, TabInsidePredictionStaysInThePrediction) {
   // calculation.py would fail to unpack this line; here the prediction is "Yes\tbecause" -> parsed yes.
   dir.write("existence.txt",
             "existence/0000.jpg\t'Is this question 0 about image 0 of existence? Please answer yes or no.'\tYes\tYes"
-            "\tbecause\r\nexistence/0000.jpg\tq\tNo\tno\n");
+            "\tbecause\r\nexistence/0000.jpg\tq\tYes\tno\n");
   const auto foreign = read_mme_results_dir(dir.path.string(), t.samples);
   ASSERT_EQ(foreign.size(), 2u);
   EXPECT_EQ(foreign[0].text, "Yes\tbecause");
@@ -112,6 +112,10 @@ TEST(MmeDataset, TabInsidePredictionStaysInThePrediction) {
   expect_input_error([&] { read_mme_results_dir(dir.path.string(), t.samples); }, {"existence.txt:1", "GT"});
   dir.write("existence.txt", "existence/9999.jpg\tq\tyes\tyes\n");
   expect_input_error([&] { read_mme_results_dir(dir.path.string(), t.samples); }, {"existence.txt:1", "9999"});
+  // A GT that contradicts the question file: which one is right cannot be told, so it is refused.
+  dir.write("existence.txt", "existence/0000.jpg\tq\tno\tno\n");
+  expect_input_error([&] { read_mme_results_dir(dir.path.string(), t.samples); },
+                     {"existence.txt:1", "GT 'no' differs from the answer 'yes'"});
 }
 
 TEST(MmeDataset, RepeatedQuestionIdsAreNumberedAndMatchedByPrompt) {

@@ -87,17 +87,21 @@ TEST(ScienceQaDataset, ScoresMatchEvalScienceQa) {
 TEST(ScienceQaDataset, BadRecords) {
   TempDir dir("sqa-bad");
   const std::string problems = dir.write("p.json", "{\"1\": {\"choices\": [\"a\", \"b\"], \"answer\": 0}, \"2\": {\"choices\": \"ab\", \"answer\": 0}}");
-  const std::string splits = dir.write("s.json", "{\"test\": [\"1\", \"2\"]}");
-  const auto load = [&](const std::string& content) {
+  const std::string splits = dir.write("s.json", "{\"test\": [\"1\"]}");
+  const std::string with_bad_problem = dir.write("s2.json", "{\"test\": [\"1\", \"2\"]}");
+  const auto load = [&](const std::string& content, const std::string& split_file = "") {
     return load_task("scienceqa_img", "", {{"questions", dir.write("q.json", content)}, {"problems", problems},
-                                           {"pid_splits", splits}});
+                                           {"pid_splits", split_file.empty() ? splits : split_file}});
   };
   expect_input_error([&] { load("[{\"id\": \"1\"}]"); }, {"q.json: item 1", "conversations"});
   expect_input_error([&] { load("[{\"id\": \"3\", \"conversations\": [{\"value\": \"q\"}]}]"); },
                      {"q.json: item 1", "pid_splits"});
   expect_input_error([&] { load("[{\"id\": \"1\", \"conversations\": [{\"value\": \"q\"}]}, {\"id\": \"1\", \"conversations\": [{\"value\": \"q\"}]}]"); },
                      {"q.json: item 2", "duplicate id 1"});
-  expect_input_error([&] { load("[{\"id\": \"2\", \"conversations\": [{\"value\": \"q\"}]}]"); }, {"problem 2", "choices"});
+  // Every problem of the split is checked, with or without the question file (the split is the denominator).
+  expect_input_error([&] { load("[]", with_bad_problem); }, {"problem 2", "choices"});
+  expect_input_error([&] { load("[]", dir.write("s3.json", "{\"test\": [\"1\", \"7\"]}")); },
+                     {"problem 7", "not in"});
 }
 
 TEST(SeedDataset, ScoresMatchConvertSeedForSubmission) {

@@ -33,7 +33,7 @@ TEST(Cli, UnknownTaskSuggestsTheClosest) {
 TEST(Cli, UnknownFlagSuggestsTheClosest) {
   const auto r = run_cli("score --taks x");
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_NE(r.err.find("did you mean --task?"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("did you mean --tasks or --task?"), std::string::npos) << r.err;
 }
 
 TEST(Cli, ListTasksPrintsDescriptions) {
