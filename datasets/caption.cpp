@@ -73,6 +73,16 @@ class CocoCaptionScorer : public Scorer {
     return "pycocoevalcap BLEU-1..4, ROUGE-L, CIDEr-D with a C++ PTB-style tokenizer (no Java)";
   }
   std::vector<std::string> variants() const override { return {"pycocoevalcap"}; }
+  VariantInfo variant_info(const std::string& variant) const override {
+    VariantInfo info;
+    info.name = variant;
+    info.script = "bleu/, rouge/, cider/ with tokenizer/ptbtokenizer.py (Stanford CoreNLP 3.4.1)";
+    info.repository = "salaniz/pycocoevalcap";
+    info.commit = "ad63453";
+    info.python = "3";
+    info.reads = {"annotations"};
+    return info;
+  }
   std::vector<std::string> metric_names() const override {
     return {"BLEU-1", "BLEU-2", "BLEU-3", "BLEU-4", "ROUGE-L", "CIDEr"};
   }

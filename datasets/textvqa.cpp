@@ -117,6 +117,7 @@ class TextVqaScorer : public Scorer {
       info.script = "evaluate/infmllm/vqa_metric.py";
       info.repository = "mightyzau/InfMLLM";
       info.commit = "82fa8ef";
+      info.scores_answered_only = true;  // VQAEval takes its question ids from the results
     }
     return info;
   }
@@ -189,7 +190,7 @@ class TextVqaScorer : public Scorer {
     check_variant(variant);
     std::vector<double> values;
     for (const auto& r : records)
-      if (variant == "infmllm" || !r.missing) values.push_back(r.score);  // llava: the answers present
+      if (!r.missing) values.push_back(r.score);  // both scripts average over the answers present
     if (variant == "infmllm") return {{"accuracy", vqa_rounded_percent(values, 2)}};
     // eval_textvqa.py computes 100. * (sum / len) and prints it with '{:.2f}' (shown beside it by `infeval score`).
     double sum = 0.0;

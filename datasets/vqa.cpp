@@ -85,6 +85,7 @@ class VqaSoftScorer : public Scorer {
       info.script = "evaluate/infmllm/vqa_metric.py";
       info.repository = "mightyzau/InfMLLM";
       info.commit = "82fa8ef";
+      info.scores_answered_only = true;  // VQAEval takes its question ids from the results (vqaRes.getQuesIds())
     } else {
       info.script = "scripts/convert_vqav2_for_submission.py (EvalAI answer processor), then vqaEval.py";
       info.repository = "haotian-liu/LLaVA";
@@ -129,7 +130,9 @@ class VqaSoftScorer : public Scorer {
     const PythonVersion python = vqa_python_version(scoring_of(variant));
     std::vector<double> all;
     std::map<std::string, std::vector<double>> by_type;
+    const bool answered_only = variant_info(variant).scores_answered_only;
     for (const auto& r : records) {
+      if (answered_only && r.missing) continue;  // vqa_metric.py evaluates the answered question ids
       all.push_back(r.score);
       by_type[r.extra.value("answer_type", "other")].push_back(r.score);
     }
@@ -149,8 +152,8 @@ class VqaSoftScorer : public Scorer {
       notes.push_back("GT-Vision-Lab vqaEval.py (Oct 2017): prediction always normalized, GT punctuation only; "
                       "Python 2.7 semantics (\\d is [0-9], round() halves away from zero)");
     if (variant == "infmllm")
-      notes.push_back("InfMLLM vqa_metric.py (LAVIS VQAEval): GT and prediction always normalized; the script "
-                      "scores only answered ids, infeval counts a missing answer as 0");
+      notes.push_back("InfMLLM vqa_metric.py (LAVIS VQAEval): GT and prediction always normalized; the mean over "
+                      "the answered question ids, as the script takes it");
     if (variant == "llava") notes.push_back("EvalAI answer processor on predictions, then vqaEval.py (2021)");
     notes.push_back(fmt::format("per-type metrics exist only for answer types present; values rounded to 2 "
                                 "decimals by the script itself (round(), {})",

@@ -10,6 +10,7 @@
 #include "core/json_io.h"
 #include "core/sha256.h"
 #include "core/text_util.h"
+#include "datasets/tsv_table.h"
 #include "harness/predictions_store.h"
 
 namespace fs = std::filesystem;
@@ -20,7 +21,8 @@ namespace infeval {
 std::vector<ForeignPrediction> read_mme_results_dir(const std::string& dir, const std::vector<Sample>& samples);
 
 std::vector<std::string> prediction_format_names() {
-  return {"harness", "llava", "vqa-results", "grounding", "coco-captions", "gqa-predictions", "seed-upload", "mme-dir"};
+  return {"harness",         "llava",       "vqa-results", "grounding", "coco-captions",
+          "gqa-predictions", "seed-upload", "mmbench-tsv", "mme-dir"};
 }
 
 static std::string format_of_record(const json& r) {
@@ -46,6 +48,7 @@ std::string detect_prediction_format(const std::string& path) {
     if (has_txt) return "mme-dir";
     throw InputError(fmt::format("{}: directory holds neither predictions JSONL files nor MME <subtask>.txt files", path));
   }
+  if (ends_with(path, ".tsv")) return "mmbench-tsv";
   const JsonRecords records = read_json_records(path);
   if (records.records.empty()) throw InputError(fmt::format("{}: no predictions in the file", path));
   const std::string format = format_of_record(records.records[0]);
@@ -97,6 +100,25 @@ static std::vector<ForeignPrediction> read_harness(const std::string& path, cons
   return out;
 }
 
+// A table with "index" and "prediction" columns (MMBench's upload table): one prediction per row.
+static std::vector<ForeignPrediction> read_prediction_table(const std::string& path) {
+  const TsvTable table = read_tsv(path);
+  const size_t index = table.column("index", path), prediction = table.column("prediction", path);
+  std::vector<ForeignPrediction> out;
+  for (size_t i = 0; i < table.rows.size(); ++i) {
+    const auto& row = table.rows[i];
+    ForeignPrediction p;
+    p.where = fmt::format("{}:{}", path, table.lines[i]);
+    if (row.size() <= std::max(index, prediction))
+      throw InputError(fmt::format("{}: {} fields, the header has {}", p.where, row.size(), table.header.size()));
+    p.id = row[index];
+    p.text = row[prediction];
+    p.raw = json{{"index", row[index]}, {"prediction", row[prediction]}};
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
 std::vector<ForeignPrediction> read_predictions(const std::string& path, const std::string& format_in,
                                                 const std::string& task, const std::vector<Sample>& samples) {
   const std::string format = format_in.empty() ? detect_prediction_format(path) : format_in;
@@ -105,6 +127,7 @@ std::vector<ForeignPrediction> read_predictions(const std::string& path, const s
     throw InputError(unknown_name_message("predictions format", format, names, ""));
   if (format == "harness") return read_harness(path, task);
   if (format == "mme-dir") return read_mme_results_dir(path, samples);
+  if (format == "mmbench-tsv") return read_prediction_table(path);
   const JsonRecords records = read_json_records(path);
   std::vector<ForeignPrediction> out;
   for (size_t i = 0; i < records.records.size(); ++i) {

@@ -6,6 +6,7 @@
 //   coco-captions  COCO caption results [{"image_id","caption"}]
 //   gqa-predictions  GQA eval.py's input [{"questionId","prediction"}] (LLaVA's convert_gqa_for_eval.py output)
 //   seed-upload  SEED-Bench's upload JSONL {"question_id","prediction"} (what infeval's SEED submission holds)
+//   mmbench-tsv  a .tsv with "index" and "prediction" columns (MMBench's upload table, infeval's MMBench submission)
 //   mme-dir      the MME eval-tool results directory (<subtask>.txt: image\tquestion\tGT\tprediction)
 #pragma once
 #include <string>

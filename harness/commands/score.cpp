@@ -43,8 +43,9 @@ static const char* kScoreHelp =
     "Formats (detected from the content; --predictions-format forces one): harness (infeval predictions JSONL\n"
     "or a run directory, shards combined), llava (question_id/text JSONL), vqa-results ([{question_id, answer}]),\n"
     "grounding ({box_id, answer}), coco-captions ([{image_id, caption}]), gqa-predictions (GQA eval.py's\n"
-    "[{questionId, prediction}]), seed-upload (SEED-Bench upload JSONL {question_id, prediction}), mme-dir (the\n"
-    "MME eval-tool results folder, which holds its ground truth: no question file needed).\n";
+    "[{questionId, prediction}]), seed-upload (SEED-Bench upload JSONL {question_id, prediction}), mmbench-tsv\n"
+    "(a .tsv with index and prediction columns: MMBench's upload table), mme-dir (the MME eval-tool results\n"
+    "folder, which holds its ground truth: no question file needed).\n";
 
 namespace {
 

@@ -49,6 +49,17 @@ TEST(VqaV2Val, VariantsDisagreeOnTheSameAnswers) {
   EXPECT_NE(expected["official"]["overall"], expected["infmllm"]["overall"]);
 }
 
+// InfMLLM's vqa_metric.py evaluates the question ids of the results (VQAEval.params = vqaRes.getQuesIds()), so a
+// file with one right answer scores round(100 * 1 / 1, 2) = 100.0 there (hand-derived from the script).
+TEST(VqaV2Val, InfmllmScoresTheAnsweredQuestionsOnly) {
+  const auto t = load_task("vqav2_val", mini_root());
+  std::vector<ForeignPrediction> one = {{t.samples[0].id, "yes", json::object(), "test:1"}};
+  std::vector<SampleRecord> records;
+  const auto metrics = score_task(t, one, "infmllm", &records);
+  ASSERT_EQ(records[0].score, 1.0);
+  EXPECT_EQ(metrics.at("accuracy"), 100.0);
+}
+
 TEST(VqaV2Val, MissingPredictionCountsAsZero) {
   const auto t = load_task("vqav2_val", mini_root());
   std::vector<ForeignPrediction> one = {{t.samples[0].id, "yes", json::object(), "test:1"}};

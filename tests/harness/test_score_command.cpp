@@ -286,3 +286,36 @@ TEST(ScoreInterface, RunDirectoryRescoresEveryTask) {
   EXPECT_TRUE(results["tasks"].contains("toy_qa"));
   EXPECT_TRUE(results["tasks"].contains("toy_qa_second"));
 }
+
+// infeval's own MMBench upload table, scored back: the numbers of the answers it was written from (VLMEvalKit's
+// matching, tests/data/mmbench/README.md).
+TEST(ScoreFormats, MmbenchSubmissionScoresBack) {
+  const std::string root = make_temp_dir("score-mmbench-tsv");
+  const std::string questions = data("mmbench/mmbench_dev_synthetic.tsv");
+  score_to_results(fmt::format("--task mmbench_dev_en --predictions {} --file questions={} --allow-missing",
+                               data("mmbench/answers.jsonl"), questions),
+                   root + "/first");
+  const std::string table = root + "/first/mmbench_dev_en_submission.tsv";
+  ASSERT_TRUE(fs::exists(table));
+  const auto results = score_to_results(
+      fmt::format("--task mmbench_dev_en --predictions {} --file questions={}", table, questions), root + "/second");
+  const auto expected = infeval::read_json_file(data("mmbench/expected.json"));
+  const auto& metrics = results["tasks"]["mmbench_dev_en"]["metrics"];
+  EXPECT_DOUBLE_EQ(metrics["accuracy"].get<double>(), 100.0 * expected["vanilla_accuracy"].get<double>());
+  EXPECT_DOUBLE_EQ(metrics["circular_accuracy"].get<double>(), 100.0 * expected["circular_accuracy"].get<double>());
+}
+
+// MME answers whose question_id the question file does not hold never reach calculation.py (LLaVA's converter
+// finds no question for them): ignored and counted, the scores those of the answers it converts.
+TEST(ScoreOfficialInputs, MmeIgnoresAnswersWithoutAQuestion) {
+  const std::string root = make_temp_dir("score-mme-unknown");
+  write_file(root + "/answers.jsonl", read_file(data("mme/answers.jsonl")) +
+                                          R"({"question_id": "no/such.png", "prompt": "x", "text": "Yes"})" + "\n");
+  const auto results = score_to_results(
+      fmt::format("--task mme --predictions {}/answers.jsonl --file questions={}", root, data("mme/questions.jsonl")),
+      root + "/out");
+  const auto expected = infeval::read_json_file(data("mme/expected.json"))["totals"];
+  EXPECT_EQ(results["tasks"]["mme"]["metrics"]["perception"].get<double>(), expected["perception"].get<double>());
+  EXPECT_EQ(results["tasks"]["mme"]["metrics"]["cognition"].get<double>(), expected["cognition"].get<double>());
+  EXPECT_EQ(results["tasks"]["mme"]["counts"]["ignored"], 1);
+}
