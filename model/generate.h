@@ -5,7 +5,10 @@
 //     early_stopping=False (is_done: worst finished score >= best running sum / cur_len^length_penalty), finished
 //     hypothesis score = sum logprobs / len^length_penalty with len = generated tokens before EOS; the best
 //     hypothesis per question is returned.
+// Numerical faults fail a question, not the batch (GenerationOutput::errors): non-finite logits, and a position past
+// the model's max_position_embeddings.
 #pragma once
+#include <string>
 #include <vector>
 
 #include <ATen/core/Tensor.h>
@@ -19,6 +22,8 @@ class Llama;
 struct GenerationOutput {
   std::vector<std::vector<int>> sequences;  // per question: new tokens, ending with EOS if one was generated
   std::vector<double> scores;               // beam search: sequences_scores; greedy: 0
+  // Per question: why it failed (its sequence is then empty), or empty.
+  std::vector<std::string> errors;
   // Only with record_margins: per question, one decision margin per step (how far the decision was from going
   // the other way; a perturbation of the scores smaller than it cannot change that step):
   //   greedy: logit of the chosen token minus the runner-up's (the step's fp32 logits, EOS mask applied);
@@ -32,6 +37,11 @@ struct GenerationOutput {
 struct GenerationTimes {
   double prefill_s = 0.0;
   double decode_s = 0.0;
+};
+
+struct GenerationOptions {
+  GenerationTimes* times = nullptr;  // stage times are added here (one device sync per stage)
+  bool record_margins = false;
 };
 
 // embeds [Q, L, hidden], mask [Q, L] (left-padded). eos / pad: token ids.

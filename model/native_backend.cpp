@@ -211,6 +211,15 @@ class NativeBackend : public Backend {
       if (out->ids.has_image && request.image_path.empty() && request.image_bytes.empty()) {
         throw InputError(where + ": the prompt has an image marker but the request has no image");
       }
+      // Positions past max_position_embeddings are outside what the model was built for (and a very long prompt
+      // would cost minutes and gigabytes before failing later): refuse before running it.
+      const int64_t visual = out->ids.has_image ? config.num_visual_tokens() : 0;
+      const int64_t tokens = static_cast<int64_t>(out->ids.before.size() + out->ids.after.size()) + visual;
+      if (tokens > config.lm.max_position_embeddings) {
+        throw InputError(fmt::format("{}: the prompt has {} tokens ({} of them visual), more than the model's {} "
+                                     "positions (max_position_embeddings); hint: shorten the question",
+                                     where, tokens, visual, config.lm.max_position_embeddings));
+      }
     } catch (const InputError& e) {
       response->error = e.what();
     }
@@ -263,6 +272,10 @@ class NativeBackend : public Backend {
                                                     options_.record_margins);
     for (size_t q = 0; q < items.size(); ++q) {
       const size_t i = items[q];
+      if (!output.errors[q].empty()) {  // a numerical fault of this sample (generate.h)
+        (*responses)[i].error = batch[i].task + ":" + batch[i].sample_id + ": " + output.errors[q];
+        continue;
+      }
       const std::string text = model_->tokenizer().decode(output.sequences[q]);
       (*responses)[i].text = prepared[i].protocol == "chat" ? chat_postprocess(text) : strip(text);
       if (options_.record_margins) {

@@ -3,8 +3,13 @@
 #pragma once
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <limits>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <gtest/gtest.h>
 #include <torch/torch.h>
@@ -48,6 +53,49 @@ inline at::Tensor golden_tensor(const std::string& name) {
   auto it = tensors.find(name);
   if (it == tensors.end()) throw std::runtime_error("golden.safetensors has no tensor " + name);
   return view_to_tensor(it->second);
+}
+
+// A minimal safetensors writer for the tests (F32 / I64 tensors).
+inline void write_safetensors(const std::string& path, const std::vector<std::pair<std::string, at::Tensor>>& tensors) {
+  json header = json::object();
+  std::string data;
+  for (const auto& [name, tensor] : tensors) {
+    const at::Tensor t = tensor.contiguous();
+    const std::string dtype = t.scalar_type() == at::kLong ? "I64" : "F32";
+    const size_t begin = data.size();
+    data.append(static_cast<const char*>(t.data_ptr()), t.nbytes());
+    header[name] = {{"dtype", dtype}, {"shape", t.sizes().vec()}, {"data_offsets", {begin, data.size()}}};
+  }
+  std::string text = header.dump();
+  while (text.size() % 8 != 0) text += ' ';
+  const uint64_t length = text.size();
+  std::ofstream out(path, std::ios::binary);
+  out.write(reinterpret_cast<const char*>(&length), 8);
+  out << text << data;
+}
+
+// A copy of the fixture checkpoint in `dir` (config, tokenizer, weights) with every element of the weight `broken`
+// set to NaN: a model whose logits are NaN whatever the input.
+inline std::string nan_weight_fixture_copy(const std::string& dir, const std::string& broken) {
+  std::filesystem::create_directories(dir);
+  for (const std::string file : {"config.json", "tokenizer.model"}) {
+    std::filesystem::copy_file(reference_fixture_dir() + "/" + file, dir + "/" + file,
+                               std::filesystem::copy_options::overwrite_existing);
+  }
+  const SafetensorsFile weights(reference_fixture_dir() + "/model.safetensors");
+  std::vector<std::pair<std::string, at::Tensor>> tensors;
+  bool found = false;
+  for (const auto& [name, view] : weights.tensors()) {
+    at::Tensor t = view_to_tensor(view);
+    if (name == broken) {
+      t.fill_(std::numeric_limits<float>::quiet_NaN());
+      found = true;
+    }
+    tensors.emplace_back(name, t);
+  }
+  if (!found) throw std::runtime_error("the fixture has no weight " + broken);
+  write_safetensors(dir + "/model.safetensors", tensors);
+  return dir;
 }
 
 inline const ModelConfig& fixture_config() {

@@ -1,14 +1,13 @@
 // Greedy and beam-search decoding through the whole model (golden pixel_values -> ViT -> pool-adapter -> prompt ->
 // LLaMA -> search) against the reference generate() outputs recorded in golden.json: token sequences identical,
 // beam sequences_scores within 1e-3, decoded texts identical.
-#include <chrono>
-#include <cstdio>
 #include <limits>
 
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
 #include "model/generate.h"
+#include "model/llama.h"
 #include "model/prompting.h"
 #include "reference_fixture.h"
 
@@ -205,6 +204,61 @@ TEST(Generate, GoldenSequencesDecodeToGoldenTexts) {
   }
   for (const json& c : golden_json()["cases"]["chat"]) {
     EXPECT_EQ(tokenizer.decode(unpadded(c["sequence"], 2)), c["text"].get<std::string>());
+  }
+}
+
+// Numerical faults fail the question they hit, not its batch: question 1's prompt embeddings hold a NaN (so do its
+// logits), questions 0 and 2 still get their golden sequences, greedy and beam 5 alike.
+TEST(Generate, NonFiniteLogitsFailOnlyThatQuestion) {
+  torch::NoGradGuard no_grad;
+  const InfMllmModel& model = fixture_model();
+  const json& c = golden_json()["cases"]["vqa"];
+  PromptBatch batch = golden_case_batch(c);
+  const int64_t last = batch.embeds.size(1) - 1;  // a real token of every row (left padding)
+  batch.embeds[1][last][0] = std::numeric_limits<float>::quiet_NaN();
+  for (const std::string mode : {"greedy", "beam5"}) {
+    const json& g = c["generate"][mode];
+    const GenerationOutput out =
+        generate_tokens(model.llama(), batch.embeds, batch.mask, settings_from(g["kwargs"]), 2, 0, nullptr, true);
+    ASSERT_EQ(out.errors.size(), 3u);
+    EXPECT_NE(out.errors[1].find("not finite"), std::string::npos) << mode << ": " << out.errors[1];
+    EXPECT_TRUE(out.sequences[1].empty()) << mode;
+    for (const int64_t q : {0, 2}) {
+      EXPECT_EQ(out.errors[q], "") << mode << " " << q;
+      EXPECT_EQ(out.sequences[q], unpadded(g["sequences"][q], 2)) << mode << " " << q;
+    }
+  }
+}
+
+// A question whose generation would run past max_position_embeddings fails, naming the limit. Hand-derived: VQA
+// prompt 0 has 1 (bos) + 3 + 16 visual + 11 = 31 tokens, so new token k (0-based) is fed at position 31 + k. With
+// 35 positions (0..34) and EOS masked for all 10 steps, tokens 0..3 are fed at 31..34 and token 4 would need
+// position 35: the question fails after 5 generated tokens. With 40 positions (0..39), 10 new tokens fit (the last
+// one is chosen from position 39's logits and never fed), so nothing fails.
+TEST(Generate, GenerationPastTheModelsPositionsFailsTheQuestion) {
+  torch::NoGradGuard no_grad;
+  const InfMllmModel& model = fixture_model();
+  const json& c = golden_json()["cases"]["vqa"];
+  const PromptBatch batch = assemble_prompt_batch(model.llama(), {golden_prompt(c["token_ids"][0])}, visual_tokens(0, 1), 0);
+  ASSERT_EQ(batch.mask.sum().item<int64_t>(), 31);
+  GenerationSettings settings;
+  settings.max_new_tokens = 10;
+  settings.min_length = 10;
+  for (const int beams : {1, 5}) {
+    settings.num_beams = beams;
+    LmConfig short_config = model.config().lm;
+    short_config.max_position_embeddings = 35;
+    const Llama short_llama(model.weights().llama, short_config);
+    const GenerationOutput cut = generate_tokens(short_llama, batch.embeds, batch.mask, settings, 2, 0);
+    EXPECT_NE(cut.errors[0].find("the prompt (31 tokens) and 5 generated tokens reach the model's 35 positions"),
+              std::string::npos)
+        << "beams " << beams << ": " << cut.errors[0];
+    EXPECT_TRUE(cut.sequences[0].empty());
+    short_config.max_position_embeddings = 40;
+    const Llama enough_llama(model.weights().llama, short_config);
+    const GenerationOutput fits = generate_tokens(enough_llama, batch.embeds, batch.mask, settings, 2, 0);
+    EXPECT_EQ(fits.errors[0], "") << "beams " << beams;
+    EXPECT_EQ(fits.sequences[0].size(), 10u) << "beams " << beams;
   }
 }
 

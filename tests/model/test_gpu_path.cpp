@@ -108,25 +108,6 @@ TEST(GpuPath, Fp32ReproducesGoldenSequences) {
 
 // ---- compare_reference_logits on a fixture-made export directory ----
 
-// A minimal safetensors writer for the test (F32 / I64 tensors).
-void write_safetensors(const std::string& path, const std::vector<std::pair<std::string, at::Tensor>>& tensors) {
-  json header = json::object();
-  std::string data;
-  for (const auto& [name, tensor] : tensors) {
-    const at::Tensor t = tensor.contiguous();
-    const std::string dtype = t.scalar_type() == at::kLong ? "I64" : "F32";
-    const size_t begin = data.size();
-    data.append(static_cast<const char*>(t.data_ptr()), t.nbytes());
-    header[name] = {{"dtype", dtype}, {"shape", t.sizes().vec()}, {"data_offsets", {begin, data.size()}}};
-  }
-  std::string text = header.dump();
-  while (text.size() % 8 != 0) text += ' ';
-  const uint64_t length = text.size();
-  std::ofstream out(path, std::ios::binary);
-  out.write(reinterpret_cast<const char*>(&length), 8);
-  out << text << data;
-}
-
 std::string make_export_dir() {
   const std::string dir = std::string(INFEVAL_BINARY_DIR) + "/test_gpu_path_export";
   std::filesystem::create_directories(dir);

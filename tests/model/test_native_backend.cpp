@@ -1,12 +1,14 @@
 // The native backend end to end on the bundled tiny model: real image files -> answers, per-sample errors that do
 // not stop the batch, batch-size invariance, provenance (digest, precision, device) and stage times.
-#include <chrono>
 #include <cstdio>
 #include <fstream>
+
+#include <unistd.h>
 
 #include <gtest/gtest.h>
 
 #include "core/error.h"
+#include "core/remove_tree.h"
 #include "core/sha256.h"
 #include "model/native_backend.h"
 #include "reference_fixture.h"
@@ -219,6 +221,39 @@ TEST(NativeBackend, UnknownModelIsAnInputError) {
   NativeBackendOptions options;
   options.model = "no-such-model";
   EXPECT_THROW(make_native_backend(options), InputError);
+}
+
+// A checkpoint with NaN weights (here the final RMSNorm) has NaN logits: every sample fails with an error that says
+// so, instead of answering "" (which POPE would read as "yes").
+TEST(NativeBackend, NanWeightsFailEverySampleWithAClearError) {
+  NativeBackendOptions options;
+  options.model = nan_weight_fixture_copy(std::string(INFEVAL_BINARY_DIR) + "/test_native_backend_nan_" +
+                                              std::to_string(::getpid()),
+                                          "lm_model.model.norm.weight");
+  const std::unique_ptr<Backend> backend = make_native_backend(options);
+  const std::vector<Request> batch = {vqa_request("greedy", image("photo.jpg"), "is there a bus", 1),
+                                      vqa_request("beam", image("gray.jpg"), "is there a bus", 5)};
+  const std::vector<Response> out = backend->generate(batch);
+  infeval::remove_tree(options.model);
+  for (const Response& r : out) {
+    EXPECT_NE(r.error.find("not finite"), std::string::npos) << r.error;
+    EXPECT_NE(r.error.find("test_vqa:"), std::string::npos) << r.error;  // names the sample
+    EXPECT_EQ(r.text, "");
+  }
+}
+
+// A prompt longer than the model's positions (the fixture has 2048) fails its sample before anything runs; the
+// other sample of the batch is answered as when alone.
+TEST(NativeBackend, PromptLongerThanThePositionsFailsBeforeRunning) {
+  std::string question;
+  for (int i = 0; i < 5000; ++i) question += "word ";  // 5,000 words: more than 2048 tokens
+  const Request ok = vqa_request("ok", image("photo.jpg"), "what color is the bus", 1);
+  const std::vector<Response> out =
+      tiny_backend().generate({vqa_request("long", image("photo.jpg"), question, 1), ok});
+  EXPECT_NE(out[0].error.find("more than the model's 2048 positions"), std::string::npos) << out[0].error;
+  EXPECT_NE(out[0].error.find("test_vqa:long"), std::string::npos) << out[0].error;
+  EXPECT_EQ(out[1].error, "");
+  EXPECT_EQ(out[1].text, tiny_backend().generate({ok})[0].text);
 }
 
 }  // namespace
