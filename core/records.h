@@ -2,7 +2,7 @@
 //   {"id": "262148000", "question": "...", "prediction": "raw text", "parsed": "...", "references": [...],
 //    "score": 1.0, "extra": {...}, "missing": false, "failed": false}
 // extra.cluster (optional string): records sharing it are scored together (MME's two questions of an image) and
-// are resampled as one unit by `infeval compare` (harness/compare.h).
+// are resampled as one unit by `infeval compare` (harness/comparison.h).
 #pragma once
 #include <string>
 #include <vector>

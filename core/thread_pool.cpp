@@ -1,6 +1,8 @@
 #include "core/thread_pool.h"
 
 #include <algorithm>
+#include <atomic>
+#include <exception>
 
 namespace infeval {
 
@@ -37,6 +39,36 @@ void ThreadPool::work() {
     }
     job();  // packaged_task: exceptions land in the future
   }
+}
+
+int default_worker_threads() {
+  return static_cast<int>(std::min(8u, std::max(1u, std::thread::hardware_concurrency())));
+}
+
+void parallel_for(size_t count, int threads, const std::function<void(size_t)>& body) {
+  const int wanted = threads > 0 ? threads : default_worker_threads();
+  const int workers = static_cast<int>(std::min<size_t>(static_cast<size_t>(wanted), std::max<size_t>(1, count)));
+  if (workers <= 1) {
+    for (size_t i = 0; i < count; ++i) body(i);
+    return;
+  }
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t i = next.fetch_add(1); i < count; i = next.fetch_add(1)) {
+      try {
+        body(i);
+      } catch (...) {
+        next.store(count);  // the other workers stop at their next index
+        throw;
+      }
+    }
+  };
+  std::vector<std::future<void>> done;
+  {
+    ThreadPool pool(workers);
+    for (int w = 0; w < workers; ++w) done.push_back(pool.submit(work));
+  }  // joins the workers
+  for (auto& d : done) d.get();  // rethrows the first worker's exception, in worker order
 }
 
 }  // namespace infeval

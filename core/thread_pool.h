@@ -1,5 +1,6 @@
-// A fixed pool of worker threads running submitted jobs in submission order (FIFO). Used by the native backend to
-// decode and preprocess images while the model runs. Plain C++.
+// The project's one thread pool: a fixed set of worker threads running submitted jobs in submission order (FIFO).
+// The native backend decodes and preprocesses images on it while the model runs; parallel_for (the bootstrap's
+// resamples) runs on it too. Plain C++.
 #pragma once
 #include <condition_variable>
 #include <functional>
@@ -44,5 +45,13 @@ class ThreadPool {
   std::condition_variable ready_;
   bool stopping_ = false;
 };
+
+// min(8, hardware threads), at least 1: the default for worker counts left at 0 or -1 by the user.
+int default_worker_threads();
+
+// Runs body(i) for every i in [0, count) on a ThreadPool of `threads` workers (0: default_worker_threads(); never
+// more than count). One worker, or count <= 1, runs on the calling thread. Each worker takes the next index from a
+// shared counter; the first exception stops the remaining indices and is rethrown here.
+void parallel_for(size_t count, int threads, const std::function<void(size_t)>& body);
 
 }  // namespace infeval

@@ -254,7 +254,7 @@ class MmeScorer : public Scorer {
       r.score = r.parsed == gt ? 1.0 : 0.0;
       r.extra["subtask"] = s.meta.at("subtask");
       r.extra["pair"] = s.meta.at("pair");
-      // The image pair is the resampling cluster of `infeval compare` (compare.h): acc+ needs both questions.
+      // The image pair is the resampling cluster of `infeval compare` (harness/comparison.h): acc+ needs both questions.
       r.extra["cluster"] = s.meta.at("pair");
       records.push_back(std::move(r));
     }

@@ -1,7 +1,7 @@
 // `infeval audit`: does batching change the answers? Runs a seeded sample of each task twice through the same
 // backend, at the user's batch size B and at batch size 1 (two run directories written by run_evaluation), and
 // reports the samples whose answer text differs, with both answers, and the metric deltas (batch 1 - batch B,
-// with the paired test of compare.h). Under greedy decoding a correct engine gives identical answers; padding,
+// with the paired test of comparison.h). Under greedy decoding a correct engine gives identical answers; padding,
 // batched kernels and reduced precision are what make them differ.
 #pragma once
 #include <string>
@@ -9,7 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "harness/compare.h"
+#include "harness/comparison.h"
 #include "core/backend.h"
 #include "harness/runner.h"
 

@@ -8,29 +8,18 @@
 #include "harness/backends/builtin_backends.h"
 #include "core/error.h"
 #include "core/text_util.h"
+#include "harness/flag_numbers.h"
 #include "harness/native_exec.h"
 #ifdef INFEVAL_HAVE_NATIVE
 #include "model/native_backend.h"
 #endif
 
 namespace infeval {
-namespace {
 
 // A flag value that must be a whole number >= 0.
-int parse_count_flag(const std::string& flag, const std::string& value) {
-  size_t used = 0;
-  long parsed = -1;
-  try {
-    parsed = std::stol(value, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (used != value.size() || value.empty() || parsed < 0 || parsed > 1000000000L)
-    throw InputError(fmt::format("{} '{}': expected a whole number >= 0", flag, value));
-  return static_cast<int>(parsed);
+static int count_flag(const std::string& flag, const std::string& value) {
+  return static_cast<int>(parse_integer(value, flag, 0, 1000000000));
 }
-
-}  // namespace
 
 std::vector<std::string> backend_names() {
 #ifdef INFEVAL_HAVE_NATIVE
@@ -161,11 +150,11 @@ std::unique_ptr<Backend> make_backend_from_flags(const std::vector<std::string>&
     if (values.count("--device")) o.device = values["--device"];
     if (values.count("--precision")) o.precision = values["--precision"];
     else if (o.device != "cpu") o.precision = "bf16";
-    if (values.count("--threads")) o.threads = parse_count_flag("--threads", values["--threads"]);
+    if (values.count("--threads")) o.threads = count_flag("--threads", values["--threads"]);
     if (values.count("--feature-cache-mb"))
-      o.feature_cache_mb = parse_count_flag("--feature-cache-mb", values["--feature-cache-mb"]);
+      o.feature_cache_mb = count_flag("--feature-cache-mb", values["--feature-cache-mb"]);
     if (values.count("--preprocess-threads"))
-      o.preprocess_threads = parse_count_flag("--preprocess-threads", values["--preprocess-threads"]);
+      o.preprocess_threads = count_flag("--preprocess-threads", values["--preprocess-threads"]);
     o.record_margins = values.count("--record-margins") != 0;
     if (!protocol.empty()) o.protocol = protocol;
     return make_native_backend(o);

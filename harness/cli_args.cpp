@@ -1,11 +1,13 @@
 #include "harness/cli_args.h"
 
 #include <algorithm>
+#include <limits>
 
 #include <fmt/format.h>
 
 #include "core/error.h"
 #include "core/text_util.h"
+#include "harness/flag_numbers.h"
 
 namespace infeval {
 
@@ -78,13 +80,18 @@ std::vector<std::string> CliArgs::values(const std::string& flag) const {
 int CliArgs::int_value(const std::string& flag, int fallback) const {
   auto v = value(flag);
   if (!v) return fallback;
-  try {
-    size_t used = 0;
-    const int n = std::stoi(*v, &used);
-    if (used == v->size()) return n;
-  } catch (const std::exception&) {
-  }
-  throw InputError(fmt::format("infeval {}: {} expects an integer, got '{}'", command_, flag, *v));
+  return static_cast<int>(
+      parse_integer(*v, flag, std::numeric_limits<int>::min(), std::numeric_limits<int>::max()));
+}
+
+uint64_t CliArgs::unsigned_value(const std::string& flag, uint64_t fallback) const {
+  auto v = value(flag);
+  return v ? parse_unsigned(*v, flag) : fallback;
+}
+
+double CliArgs::real_value(const std::string& flag, double fallback, double min, double max) const {
+  auto v = value(flag);
+  return v ? parse_real(*v, flag, min, max) : fallback;
 }
 
 std::pair<std::string, std::string> split_key_value(const std::string& text, const std::string& flag) {

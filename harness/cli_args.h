@@ -1,6 +1,7 @@
 // A small flag parser for the subcommands: "--name VALUE", "--name=VALUE", repeated flags, boolean flags and
 // positionals. Unknown flags are errors that suggest the closest known flag.
 #pragma once
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -19,7 +20,10 @@ class CliArgs {
   std::string value_or(const std::string& flag, const std::string& fallback) const;
   std::string required(const std::string& flag) const;                // InputError if absent
   std::vector<std::string> values(const std::string& flag) const;     // all occurrences, in order
+  // Numbers, parsed by flag_numbers.h (InputError naming the flag); `fallback` when the flag is absent.
   int int_value(const std::string& flag, int fallback) const;
+  uint64_t unsigned_value(const std::string& flag, uint64_t fallback) const;
+  double real_value(const std::string& flag, double fallback, double min, double max) const;
   const std::vector<std::string>& positionals() const { return positionals_; }
 
  private:

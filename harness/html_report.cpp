@@ -10,6 +10,8 @@
 #include "core/error.h"
 #include "core/json_io.h"
 #include "core/text_util.h"
+#include "harness/comparison_render.h"
+#include "harness/run_data.h"
 
 namespace infeval {
 
@@ -74,16 +76,6 @@ std::string tail_utf8(const std::string& text, size_t max_chars) {
   size_t start = text.size() - max_chars;
   while (start < text.size() && (static_cast<unsigned char>(text[start]) & 0xC0) == 0x80) ++start;
   return "..." + text.substr(start);
-}
-
-std::string references_text(const json& references) {
-  if (references.is_string()) return references.get<std::string>();
-  if (references.is_array()) {
-    std::vector<std::string> parts;
-    for (const auto& r : references) parts.push_back(r.is_string() ? r.get<std::string>() : r.dump());
-    return join(parts, "; ");
-  }
-  return references.is_null() ? "" : references.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 std::string render_leaderboard(const Leaderboard& board) {
@@ -195,12 +187,6 @@ std::string render_interval(const MetricComparison& m, double alpha) {
   return out;
 }
 
-std::string format_p(double p) {
-  if (!std::isfinite(p)) return "n/a";
-  if (p < 1e-4) return fmt::format("{:.1e}", p);
-  return fmt::format("{:.4f}", p);
-}
-
 std::string render_comparison(const ComparisonReport& report) {
   std::string out;
   const double alpha = report.options.alpha;
@@ -225,7 +211,7 @@ std::string render_comparison(const ComparisonReport& report) {
             "<td class=\"num\">{}</td><td class=\"num\">{}</td></tr>\n",
             html_escape(task.task), html_escape(m.metric), format_value(m.base), format_value(m.other),
             delta_span(m.delta, m.p_value < alpha), m.interval.low, m.interval.high, render_interval(m, alpha), m.test,
-            format_p(m.p_value), format_p(m.p_holm), task.common_samples);
+            format_p_value(m.p_value), format_p_value(m.p_holm), task.common_samples);
     out += "</tbody></table>\n";
     std::vector<std::string> notes = pair.notes;
     for (const auto& task : pair.tasks)

@@ -2,12 +2,11 @@
 // assets): the leaderboard with deltas to the paper, one bar chart per leaderboard column, and, with two or more
 // runs, the paired comparison of each run against the first (deltas with intervals drawn as inline SVG, tests,
 // flipped-sample tables). Every text from the runs is HTML-escaped.
-// write_html_report_for_runs (declared in report.h) is the entry point used by the report command.
 #pragma once
 #include <string>
 
-#include "harness/compare.h"
-#include "harness/report.h"
+#include "harness/comparison.h"
+#include "harness/leaderboard.h"
 
 namespace infeval {
 
@@ -27,5 +26,8 @@ std::string render_html_report(const Leaderboard& board, const ComparisonReport*
 // Loads the runs named in `options.runs` (samples optional), compares them when there are two or more, renders.
 std::string build_html_report(const LeaderboardOptions& options, const Leaderboard& board,
                               const HtmlReportOptions& html_options);
+
+// `infeval report --html PATH`: build_html_report with 2000 bootstrap resamples, written atomically to `path`.
+void write_html_report_for_runs(const LeaderboardOptions& options, const Leaderboard& board, const std::string& path);
 
 }  // namespace infeval

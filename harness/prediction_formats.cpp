@@ -10,15 +10,13 @@
 #include "core/json_io.h"
 #include "core/sha256.h"
 #include "core/text_util.h"
+#include "datasets/mme.h"
 #include "datasets/tsv_table.h"
 #include "harness/predictions_store.h"
 
 namespace fs = std::filesystem;
 
 namespace infeval {
-
-// datasets/mme.cpp: the MME eval-tool results directory, matched to the task's samples.
-std::vector<ForeignPrediction> read_mme_results_dir(const std::string& dir, const std::vector<Sample>& samples);
 
 std::vector<std::string> prediction_format_names() {
   return {"harness",         "llava",       "vqa-results", "grounding", "coco-captions",

@@ -13,6 +13,7 @@
 #include "core/error.h"
 #include "core/json_io.h"
 #include "core/prompt.h"
+#include "core/random.h"
 #include "core/sha256.h"
 #include "core/task_config.h"
 #include "harness/cli_args.h"
@@ -27,14 +28,6 @@ namespace fs = std::filesystem;
 namespace infeval {
 
 namespace {
-
-// splitmix64: a fixed generator so a seeded --limit selects the same samples on every platform.
-uint64_t splitmix64(uint64_t* state) {
-  uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
 
 // Everything the runner prepared for one task.
 struct PreparedTask {
@@ -213,12 +206,12 @@ std::vector<size_t> select_sample_indices(size_t sample_count, const std::option
                                           const ShardSpec& shard) {
   std::vector<size_t> chosen;
   if (limit && limit->count < sample_count) {
-    // Partial Fisher-Yates with splitmix64, then back to question-file order.
+    // Partial Fisher-Yates with SplitMix64 (the same subset on every platform), then back to question-file order.
     std::vector<size_t> all(sample_count);
     for (size_t i = 0; i < sample_count; ++i) all[i] = i;
-    uint64_t state = limit->seed;
+    SplitMix64 rng(limit->seed);
     for (size_t i = 0; i < limit->count; ++i) {
-      const size_t j = i + static_cast<size_t>(splitmix64(&state) % (sample_count - i));
+      const size_t j = i + static_cast<size_t>(rng.next() % (sample_count - i));
       std::swap(all[i], all[j]);
     }
     chosen.assign(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(limit->count));

@@ -1,23 +1,17 @@
 #include "harness/shard.h"
 
+#include <climits>
 #include <cstdlib>
 
 #include <fmt/format.h>
 
 #include "core/error.h"
+#include "harness/flag_numbers.h"
 
 namespace infeval {
 
 static int parse_int(const std::string& text, const std::string& what) {
-  size_t used = 0;
-  int value = 0;
-  try {
-    value = std::stoi(text, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (used != text.size() || text.empty()) throw InputError(fmt::format("{}: '{}' is not an integer", what, text));
-  return value;
+  return static_cast<int>(parse_integer(text, what, INT_MIN, INT_MAX));
 }
 
 ShardSpec parse_shard(const std::string& text) {

@@ -1,55 +1,13 @@
 #include "harness/stats.h"
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
-#include <exception>
 #include <limits>
-#include <mutex>
-#include <thread>
 
 #include "core/error.h"
+#include "core/thread_pool.h"
 
 namespace infeval {
-
-uint64_t mix64(uint64_t z) {
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-  return z ^ (z >> 31);
-}
-
-uint64_t SplitMix64::next() {
-  state_ += 0x9E3779B97F4A7C15ULL;
-  return mix64(state_);
-}
-
-Xoshiro256StarStar::Xoshiro256StarStar(uint64_t seed) {
-  SplitMix64 init(seed);
-  for (uint64_t& word : s_) word = init.next();
-}
-
-static inline uint64_t rotate_left(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-
-uint64_t Xoshiro256StarStar::next() {
-  const uint64_t result = rotate_left(s_[1] * 5, 7) * 9;
-  const uint64_t t = s_[1] << 17;
-  s_[2] ^= s_[0];
-  s_[3] ^= s_[1];
-  s_[1] ^= s_[2];
-  s_[0] ^= s_[3];
-  s_[2] ^= t;
-  s_[3] = rotate_left(s_[3], 45);
-  return result;
-}
-
-uint64_t Xoshiro256StarStar::uniform_below(uint64_t bound) {
-  // (2^64 - bound) mod bound, computed in 64-bit arithmetic as (-bound) mod bound.
-  const uint64_t threshold = (0 - bound) % bound;
-  for (;;) {
-    const uint64_t x = next();
-    if (x >= threshold) return x % bound;
-  }
-}
 
 // Stirling's error, log(x!) - [(x + 1/2) log x - x + log sqrt(2 pi)], accurate to ~1e-16 (Loader 2000: the
 // series for x > 15, the definition through lgamma below, where the terms are small).
@@ -165,38 +123,6 @@ std::vector<double> holm_adjust(const std::vector<double>& p_values) {
     adjusted[order[rank]] = running_max;
   }
   return adjusted;
-}
-
-// Runs body(r) for r in [0, count) on `threads` workers; the first exception is rethrown.
-static void parallel_for(size_t count, int threads, const std::function<void(size_t)>& body) {
-  int workers = threads > 0 ? threads : static_cast<int>(std::min(8u, std::max(1u, std::thread::hardware_concurrency())));
-  workers = static_cast<int>(std::min<size_t>(static_cast<size_t>(workers), std::max<size_t>(1, count)));
-  if (workers <= 1) {
-    for (size_t r = 0; r < count; ++r) body(r);
-    return;
-  }
-  std::atomic<size_t> next{0};
-  std::exception_ptr failure;
-  std::mutex failure_mutex;
-  std::vector<std::thread> pool;
-  for (int w = 0; w < workers; ++w) {
-    pool.emplace_back([&] {
-      for (;;) {
-        const size_t r = next.fetch_add(1);
-        if (r >= count) return;
-        try {
-          body(r);
-        } catch (...) {
-          std::lock_guard<std::mutex> lock(failure_mutex);
-          if (!failure) failure = std::current_exception();
-          next.store(count);
-          return;
-        }
-      }
-    });
-  }
-  for (auto& t : pool) t.join();
-  if (failure) std::rethrow_exception(failure);
 }
 
 static void draw_indices(size_t n, uint64_t seed, size_t resample, std::vector<size_t>* indices) {

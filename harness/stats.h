@@ -1,41 +1,16 @@
 // Paired statistics for comparing two runs on the same samples: McNemar's exact test (per-sample right/wrong
 // metrics), a seeded paired bootstrap (any metric, recomputed per resample), Holm-Bonferroni adjustment and the
-// Wilson score interval. Everything here is deterministic: the bootstrap draws from SplitMix64 / xoshiro256**
-// written out below (not std:: distributions, whose output differs between standard libraries), so a result is
-// reproducible from its seed on any platform and with any number of threads.
+// Wilson score interval. Everything here is deterministic: the bootstrap draws from xoshiro256** (core/random.h),
+// so a result is reproducible from its seed on any platform and with any number of threads.
 #pragma once
 #include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <vector>
 
+#include "core/random.h"
+
 namespace infeval {
-
-// SplitMix64 (Steele, Lea, Flood 2014; Vigna's reference splitmix64.c): state += 0x9E3779B97F4A7C15, then mix.
-class SplitMix64 {
- public:
-  explicit SplitMix64(uint64_t seed) : state_(seed) {}
-  uint64_t next();
-
- private:
-  uint64_t state_;
-};
-
-// xoshiro256** 1.0 (Blackman, Vigna 2018), its 256-bit state filled from SplitMix64(seed) as the authors advise.
-class Xoshiro256StarStar {
- public:
-  explicit Xoshiro256StarStar(uint64_t seed);
-  uint64_t next();
-  // Uniform integer in [0, bound), bound >= 1, unbiased: draws x until x >= (2^64 - bound) mod bound, returns
-  // x mod bound. Same sequence on every platform.
-  uint64_t uniform_below(uint64_t bound);
-
- private:
-  uint64_t s_[4];
-};
-
-// SplitMix64's output function (a bijective 64-bit mix); used to derive one independent seed per resample.
-uint64_t mix64(uint64_t x);
 
 // P(X <= k) for X ~ Binomial(n, 1/2). Exact summation from 2^-n for n <= 1000; otherwise the largest term of the
 // tail in log space (Loader's saddle-point formula, as R's dbinom) and the others by the ratio recurrence:
@@ -91,7 +66,7 @@ struct BootstrapResult {
 // Degenerate case: every t_r equal to c != 0 gives interval [c, c] and p = 2 / (R + 1); all 0 gives p = 1.
 // `statistics` is called from several threads at once, so it must not mutate shared state.
 // Cluster bootstrap: n = the number of clusters, and `statistics` expands each drawn index into all the samples of
-// that cluster (compare.h); the seeding, and so the independence from the thread count, stay the same.
+// that cluster (comparison.h); the seeding, and so the independence from the thread count, stay the same.
 std::vector<BootstrapResult> paired_bootstrap(
     size_t n, const std::vector<double>& observed,
     const std::function<std::vector<double>(const std::vector<size_t>& indices)>& statistics,

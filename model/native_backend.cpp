@@ -4,7 +4,6 @@
 #include <chrono>
 #include <cmath>
 #include <map>
-#include <thread>
 #include <unordered_map>
 
 #include <fmt/format.h>
@@ -14,6 +13,7 @@
 #include "core/sha256.h"
 #include "core/json_io.h"
 #include "core/schedule.h"
+#include "core/thread_pool.h"
 #include "model/generate.h"
 #include "model/image.h"
 #include "model/infmllm_model.h"
@@ -67,10 +67,7 @@ json device_memory_stats(const at::Device& device) {
   return json::object();
 }
 
-int default_preprocess_threads() {
-  const unsigned cores = std::thread::hardware_concurrency();
-  return static_cast<int>(std::min(8u, std::max(1u, cores)));
-}
+int default_preprocess_threads() { return default_worker_threads(); }
 
 class NativeBackend : public Backend {
  public:

@@ -7,6 +7,7 @@
 #include "core/error.h"
 #include "core/sha256.h"
 #include "core/text_util.h"
+#include "harness/flag_numbers.h"
 
 namespace infeval {
 
@@ -19,7 +20,7 @@ class FixedBackend : public Backend {
     const size_t semicolon = rule_.rfind(";delay_ms=");
     std::string answer_rule = rule_;
     if (semicolon != std::string::npos) {
-      delay_ms_ = std::stoi(rule_.substr(semicolon + 10));
+      delay_ms_ = static_cast<int>(parse_integer(rule_.substr(semicolon + 10), "fixed-backend rule delay_ms", 0, 3600000));
       answer_rule = rule_.substr(0, semicolon);
     }
     if (starts_with(answer_rule, "text:")) {

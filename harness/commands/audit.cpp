@@ -16,8 +16,6 @@
 
 namespace infeval {
 
-uint64_t parse_u64_flag(const CliArgs& cli, const std::string& flag, uint64_t fallback);  // commands/compare.cpp
-
 static const char* kAuditHelp =
     "usage: infeval audit --task T[,T...] [backend flags] [--batch-size B] [--limit N] [--seed S] [options]\n"
     "\n"
@@ -76,9 +74,9 @@ int run_audit_command(const std::vector<std::string>& args) {
     const auto stamp = std::chrono::system_clock::now().time_since_epoch().count();
     run.out_dir = (std::filesystem::temp_directory_path() / fmt::format("infeval-audit-{}", stamp)).string();
   }
-  options.max_changes = static_cast<size_t>(parse_u64_flag(cli, "--changes", options.max_changes));
+  options.max_changes = static_cast<size_t>(cli.unsigned_value("--changes", options.max_changes));
   options.compare.bootstrap.resamples =
-      static_cast<size_t>(parse_u64_flag(cli, "--resamples", options.compare.bootstrap.resamples));
+      static_cast<size_t>(cli.unsigned_value("--resamples", options.compare.bootstrap.resamples));
   if (options.compare.bootstrap.resamples == 0) throw InputError("--resamples: must be at least 1");
   if (run.batch_size <= 1) throw InputError("--batch-size must be > 1: the audit compares batch size B with 1");
 

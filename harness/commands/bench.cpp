@@ -2,6 +2,7 @@
 // against the Hugging Face reference pipeline's export (see --help). The work happens in benchmarks/bench_synthetic.*
 // (a benchmark, not part of the inference library; reached through its plain C++ header).
 #include <cstdio>
+#include <limits>
 
 #include <fmt/format.h>
 
@@ -10,6 +11,7 @@
 #include "core/error.h"
 #include "core/json_io.h"
 #include "core/text_util.h"
+#include "harness/flag_numbers.h"
 #ifdef INFEVAL_HAVE_NATIVE
 #include "benchmarks/bench_synthetic.h"
 #endif
@@ -81,12 +83,7 @@ int run_bench_command(const std::vector<std::string>& args) {
     options.dir = cli.required("--compare-logits");
     options.device = cli.value_or("--device", options.device);
     options.precision = cli.value_or("--precision", options.precision);
-    const std::string tolerance = cli.value_or("--tolerance", "0.01");
-    try {
-      options.tolerance = std::stod(tolerance);
-    } catch (const std::exception&) {
-      throw InputError("--tolerance '" + tolerance + "' is not a number");
-    }
+    options.tolerance = cli.real_value("--tolerance", 0.01, 0.0, std::numeric_limits<double>::max());
     const json result = compare_reference_logits(options);
     write_output(result);
     std::printf("%s\n", result.dump(2).c_str());
@@ -111,13 +108,10 @@ int run_bench_command(const std::vector<std::string>& args) {
   if (options.preprocess_threads < 0) throw InputError("--preprocess-threads must be >= 0");
   if (cli.has("--beams")) {
     options.beams.clear();
-    for (const std::string& b : split(cli.required("--beams"), ',')) {
-      try {
-        options.beams.push_back(std::stoi(b));
-      } catch (const std::exception&) {
-        throw InputError("--beams '" + cli.required("--beams") + "': expected a comma-separated list like 1,5");
-      }
-    }
+    for (const std::string& b : split(cli.required("--beams"), ','))
+      options.beams.push_back(static_cast<int>(parse_integer(b, "--beams (a comma-separated list like 1,5)",
+                                                             std::numeric_limits<int>::min(),
+                                                             std::numeric_limits<int>::max())));
   }
   const json result = run_synthetic_bench(options, [](const std::string& line) {
     std::fprintf(stderr, "bench: %s\n", line.c_str());

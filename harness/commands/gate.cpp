@@ -1,20 +1,18 @@
 // infeval gate --baseline RUN --candidate RUN [--rule ...]: exit 0 when every rule holds, 1 when one fails.
 #include <cstdio>
+#include <limits>
 #include <string>
 
 #include "harness/cli_args.h"
 #include "harness/commands/commands.h"
+#include "harness/commands/statistics_flags.h"
 #include "core/error.h"
 #include "core/json_io.h"
-#include "harness/gate.h"
+#include "harness/gate_checks.h"
+#include "harness/gate_render.h"
 #include "harness/task_registry.h"
 
 namespace infeval {
-
-// Defined in commands/compare.cpp.
-double parse_double_flag(const CliArgs& cli, const std::string& flag, double fallback);
-void read_compare_flags(const CliArgs& cli, CompareOptions* options);
-extern const char* kStatisticsFlagsHelp;
 
 int run_gate_command(const std::vector<std::string>& args) {
   CliArgs cli("gate", args,
@@ -55,7 +53,8 @@ int run_gate_command(const std::vector<std::string>& args) {
   options.baseline = cli.required("--baseline");
   options.candidate = cli.required("--candidate");
   for (const auto& rule : cli.values("--rule")) options.rules.push_back(parse_gate_rule(rule));
-  options.default_tolerance = parse_double_flag(cli, "--tolerance", options.default_tolerance);
+  options.default_tolerance =
+      cli.real_value("--tolerance", options.default_tolerance, 0.0, std::numeric_limits<double>::max());
   read_compare_flags(cli, &options.compare);
   options.default_alpha = options.compare.alpha;
   options.config_dir = cli.value_or("--config-dir", default_config_dir());

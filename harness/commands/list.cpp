@@ -10,7 +10,7 @@
 #include "core/error.h"
 #include "core/json_io.h"
 #include "core/text_util.h"
-#include "harness/report.h"
+#include "harness/reference_table.h"
 #include "harness/task_registry.h"
 
 namespace infeval {
@@ -55,8 +55,8 @@ int run_list_command(const std::vector<std::string>& args) {
     for (const auto& b : backend_names()) std::printf("%s\n", b.c_str());
   } else if (kind == "references") {
     for (const auto& r : reference_table_names(config_dir)) {
-      const auto table = load_reference_table(config_dir, r);
-      const json source = table.value("source", json(""));
+      const ReferenceTable table = load_reference_table(config_dir, r);
+      const json source = table.source.is_null() ? json("") : table.source;
       std::printf("%-28s %s\n", r.c_str(), source.is_string() ? source.get<std::string>().c_str() : source.dump().c_str());
     }
   } else {

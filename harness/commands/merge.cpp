@@ -3,7 +3,8 @@
 
 #include "harness/cli_args.h"
 #include "harness/commands/commands.h"
-#include "harness/report.h"
+#include "harness/leaderboard.h"
+#include "harness/leaderboard_render.h"
 #include "harness/runner.h"
 #include "harness/task_registry.h"
 

@@ -7,7 +7,9 @@
 #include "harness/cli_args.h"
 #include "harness/commands/commands.h"
 #include "core/json_io.h"
-#include "harness/report.h"
+#include "harness/html_report.h"
+#include "harness/leaderboard.h"
+#include "harness/leaderboard_render.h"
 #include "harness/task_registry.h"
 
 namespace fs = std::filesystem;

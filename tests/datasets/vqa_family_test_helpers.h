@@ -1,20 +1,18 @@
 // Helpers for the dataset tests: load a task config with its mini data, read LLaVA answer files, score predictions
-// through the registry, write throwaway files.
+// through the registry; TempDir (tests/support/temp_dir.h) for throwaway files.
 #pragma once
 #include <filesystem>
-#include <fstream>
 #include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include "datasets/registry.h"
 #include "core/error.h"
 #include "core/json_io.h"
-#include "core/remove_tree.h"
 #include "core/task.h"
 #include "core/task_config.h"
+#include "tests/support/temp_dir.h"
 
 namespace infeval {
 namespace test {
@@ -60,28 +58,6 @@ inline std::map<std::string, double> score_task(const LoadedTask& t, const std::
   if (records_out) *records_out = std::move(records);
   return metrics;
 }
-
-// A fresh directory under the system temp dir, removed by the destructor.
-struct TempDir {
-  std::filesystem::path path;
-  explicit TempDir(const std::string& name) {
-    path = std::filesystem::temp_directory_path() / ("infeval-test-" + name + "-" + std::to_string(::getpid()));
-    infeval::remove_tree(path);
-    std::filesystem::create_directories(path);
-  }
-  ~TempDir() {
-    try {
-      infeval::remove_tree(path);
-    } catch (const std::exception&) {  // a destructor must not throw; a leftover temp dir is harmless
-    }
-  }
-  std::string write(const std::string& name, const std::string& content) const {
-    const std::filesystem::path p = path / name;
-    std::filesystem::create_directories(p.parent_path());
-    std::ofstream(p, std::ios::binary) << content;
-    return p.string();
-  }
-};
 
 // Expects an InputError whose message contains every fragment.
 template <typename F>

@@ -10,18 +10,11 @@
 
 #include <fmt/format.h>
 
-#include "core/remove_tree.h"
+#include "tests/support/temp_dir.h"
 
 namespace infeval_test {
 
 namespace fs = std::filesystem;
-
-inline std::string make_temp_dir(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() / fmt::format("infeval-{}-{}", name, ::getpid());
-  infeval::remove_tree(dir);
-  fs::create_directories(dir);
-  return dir.string();
-}
 
 inline void write_file(const std::string& path, const std::string& content) {
   fs::create_directories(fs::path(path).parent_path());
@@ -45,7 +38,7 @@ struct CliResult {
 
 // Runs `infeval ARGUMENTS` (build/harness/infeval) through the shell, with optional VAR=value assignments before it.
 inline CliResult run_cli(const std::string& arguments, const std::string& environment = "") {
-  const std::string dir = make_temp_dir("cli-io");
+  const std::string dir = infeval::test::fresh_test_dir("cli-io").string();
   const std::string command = fmt::format("{} {}/harness/infeval {} >{}/out.txt 2>{}/err.txt", environment,
                                           INFEVAL_BINARY_DIR, arguments, dir, dir);
   const int status = std::system(command.c_str());
@@ -62,7 +55,7 @@ inline CliResult run_cli(const std::string& arguments, const std::string& enviro
 struct ToyEnvironment {
   std::string root, config_dir, data_root;
   explicit ToyEnvironment(const std::string& name, int count = 40) {
-    root = make_temp_dir(name);
+    root = infeval::test::fresh_test_dir(name).string();
     config_dir = root + "/configs";
     data_root = root + "/data";
     write_file(config_dir + "/tasks/toy_qa.json", R"({

@@ -63,7 +63,7 @@ TEST(NativeExec, CommandsWithoutAModelNeverLoadLibTorch) {
 
 TEST(NativeExec, ANativeRunIsHandedToInfevalNative) {
   const std::string data_root = std::string(INFEVAL_SOURCE_DIR) + "/tests/data/mini";
-  const std::string out = make_temp_dir("native-exec") + "/run";
+  const std::string out = infeval::test::fresh_test_dir("native-exec").string() + "/run";
   const CliResult r = run_cli(fmt::format("run --model tiny-infmllm --tasks pope --data-root {} --output {} "
                                           "--no-progress",
                                           data_root, out),

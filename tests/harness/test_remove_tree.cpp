@@ -7,11 +7,12 @@
 #include <gtest/gtest.h>
 
 #include "core/remove_tree.h"
+#include "tests/support/temp_dir.h"
 
 namespace fs = std::filesystem;
 
 TEST(RemoveTree, RemovesNestedDirectoriesAndFilesButNotSymlinkTargets) {
-  const fs::path root = fs::temp_directory_path() / ("infeval_remove_tree_" + std::to_string(::getpid()));
+  const fs::path root = infeval::test::fresh_test_dir("remove-tree");
   const fs::path outside = root.string() + "_outside.txt";
   fs::create_directories(root / "a" / "b" / "c");
   std::ofstream(root / "top.txt") << "x";
@@ -28,7 +29,8 @@ TEST(RemoveTree, RemovesNestedDirectoriesAndFilesButNotSymlinkTargets) {
 }
 
 TEST(RemoveTree, MissingPathIsNotAnErrorAndAPlainFileIsRemoved) {
-  const fs::path file = fs::temp_directory_path() / ("infeval_remove_tree_file_" + std::to_string(::getpid()));
+  const infeval::test::TempDir dir("remove-tree-file");
+  const fs::path file = dir.path / "file";
   EXPECT_NO_THROW(infeval::remove_tree(file.string()));
   std::ofstream(file) << "x";
   infeval::remove_tree(file.string());

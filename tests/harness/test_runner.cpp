@@ -268,7 +268,7 @@ TEST(Runner, ResumeAfterSigkillLosesAtMostTheBatchInFlight) {
 }
 
 TEST(PredictionsStore, PartialLastLineFromAKillIsDroppedOnReopen) {
-  const std::string dir = make_temp_dir("partial");
+  const std::string dir = infeval::test::fresh_test_dir("partial").string();
   const std::string path = dir + "/predictions/t.jsonl";
   write_file(path, R"({"task":"t","sample_id":"1","prediction":"a"})" "\n" R"({"task":"t","sample_id":"2","pred)");
   EXPECT_EQ(read_prediction_records(path).size(), 1u);
@@ -286,7 +286,7 @@ TEST(PredictionsStore, PartialLastLineFromAKillIsDroppedOnReopen) {
 }
 
 TEST(PredictionsStore, MalformedMiddleLineNamesFileAndLine) {
-  const std::string dir = make_temp_dir("malformed");
+  const std::string dir = infeval::test::fresh_test_dir("malformed").string();
   const std::string path = dir + "/p.jsonl";
   write_file(path, R"({"task":"t","sample_id":"1","prediction":"a"})" "\n{oops\n" R"({"task":"t","sample_id":"2","prediction":"b"})" "\n");
   try {

@@ -18,7 +18,7 @@ struct ScoreRun {
 };
 
 ScoreRun run_infeval(const std::string& arguments) {
-  const std::string io = make_temp_dir("score-cli-io");
+  const std::string io = infeval::test::fresh_test_dir("score-cli-io").string();
   const std::string command =
       fmt::format("{}/harness/infeval {} >{}/out.txt 2>{}/err.txt", INFEVAL_BINARY_DIR, arguments, io, io);
   const int status = std::system(command.c_str());
@@ -98,7 +98,7 @@ nlohmann::json score_to_results(const std::string& arguments, const std::string&
 }  // namespace
 
 TEST(ScoreOfficialInputs, TextVqaWithTheAnnotationsOnly) {
-  const std::string out = make_temp_dir("score-textvqa");
+  const std::string out = infeval::test::fresh_test_dir("score-textvqa").string();
   ScoreRun run;
   const auto results =
       score_to_results(fmt::format("--task textvqa_val --predictions {} --file annotations={}",
@@ -113,7 +113,7 @@ TEST(ScoreOfficialInputs, TextVqaWithTheAnnotationsOnly) {
 }
 
 TEST(ScoreOfficialInputs, ScienceQaWithProblemsAndSplitsOnly) {
-  const std::string out = make_temp_dir("score-sqa");
+  const std::string out = infeval::test::fresh_test_dir("score-sqa").string();
   const auto results = score_to_results(
       fmt::format("--task scienceqa_img --predictions {} --file problems={} --file pid_splits={}",
                   data("scienceqa/answers.jsonl"), data("scienceqa/problems.json"), data("scienceqa/pid_splits.json")),
@@ -127,7 +127,7 @@ TEST(ScoreOfficialInputs, ScienceQaWithProblemsAndSplitsOnly) {
 }
 
 TEST(ScoreOfficialInputs, SeedWithTheAnnotationsOnly) {
-  const std::string out = make_temp_dir("score-seed");
+  const std::string out = infeval::test::fresh_test_dir("score-seed").string();
   const auto results = score_to_results(fmt::format("--task seed_bench --predictions {} --file annotations={}",
                                                     data("seed/answers.jsonl"), data("seed/SEED-Bench.json")),
                                         out);
@@ -140,7 +140,7 @@ TEST(ScoreOfficialInputs, SeedWithTheAnnotationsOnly) {
 }
 
 TEST(ScoreOfficialInputs, MmeEvalToolFolderAlone) {
-  const std::string out = make_temp_dir("score-mme");
+  const std::string out = infeval::test::fresh_test_dir("score-mme").string();
   ScoreRun run;
   const auto results =
       score_to_results(fmt::format("--task mme --predictions {}", data("mme/results_dir")), out, &run);
@@ -157,7 +157,7 @@ TEST(ScoreOfficialInputs, MmeEvalToolFolderAlone) {
 // so the numbers are those of the folder with image names (by reading the script: it splits the line and uses the
 // GT and prediction fields only).
 TEST(ScoreOfficialInputs, MmeFolderWithTxtImageNames) {
-  const std::string root = make_temp_dir("score-mme-txt");
+  const std::string root = infeval::test::fresh_test_dir("score-mme-txt").string();
   for (const auto& entry : fs::directory_iterator(data("mme/results_dir"))) {
     std::string text = read_file(entry.path().string()), rewritten;
     size_t start = 0;
@@ -189,7 +189,7 @@ TEST(ScoreOfficialInputs, MmeFolderWithTxtImageNames) {
 // ---- Answers the official script skips (point 3) and its denominators (point 4) ----------------------------------
 
 TEST(ScoreOfficialInputs, ScienceQaIgnoresAnswersOutsideTheSplitAndCountsThem) {
-  const std::string root = make_temp_dir("score-sqa-unknown");
+  const std::string root = infeval::test::fresh_test_dir("score-sqa-unknown").string();
   write_file(root + "/answers.jsonl", read_file(data("scienceqa/answers.jsonl")) +
                                           R"({"question_id": "999999", "prompt": "x", "text": "A"})" + "\n");
   const auto results = score_to_results(
@@ -202,7 +202,7 @@ TEST(ScoreOfficialInputs, ScienceQaIgnoresAnswersOutsideTheSplitAndCountsThem) {
 }
 
 TEST(ScoreOfficialInputs, PopeScoresTheAnswersPresent) {
-  const std::string out = make_temp_dir("score-pope-partial");
+  const std::string out = infeval::test::fresh_test_dir("score-pope-partial").string();
   const auto results = score_to_results(
       fmt::format("--task pope --predictions {} --file questions={} --file labels={}", data("pope/answers_partial.jsonl"),
                   data("pope/questions.jsonl"), data("pope/labels")),
@@ -224,7 +224,7 @@ TEST(ScoreOfficialInputs, PopeScoresTheAnswersPresent) {
 // ---- Formats (point 7): GQA eval.py's input, SEED's upload file -------------------------------------------------
 
 TEST(ScoreFormats, GqaEvalPyInputScoresAsTheAnswerFile) {
-  const std::string out = make_temp_dir("score-gqa-input");
+  const std::string out = infeval::test::fresh_test_dir("score-gqa-input").string();
   ScoreRun run;
   const auto results = score_to_results(
       fmt::format("--task gqa_testdev --predictions {} --file answers={} --file questions={}",
@@ -238,7 +238,7 @@ TEST(ScoreFormats, GqaEvalPyInputScoresAsTheAnswerFile) {
 
 // infeval's own SEED submission, scored back: the same numbers as the answers it was written from.
 TEST(ScoreFormats, SeedSubmissionScoresBack) {
-  const std::string root = make_temp_dir("score-seed-upload");
+  const std::string root = infeval::test::fresh_test_dir("score-seed-upload").string();
   score_to_results(fmt::format("--task seed_bench --predictions {} --file annotations={} --allow-missing",
                                data("seed/answers.jsonl"), data("seed/SEED-Bench.json")),
                    root + "/first");
@@ -290,7 +290,7 @@ TEST(ScoreInterface, RunDirectoryRescoresEveryTask) {
 // infeval's own MMBench upload table, scored back: the numbers of the answers it was written from (VLMEvalKit's
 // matching, tests/data/mmbench/README.md).
 TEST(ScoreFormats, MmbenchSubmissionScoresBack) {
-  const std::string root = make_temp_dir("score-mmbench-tsv");
+  const std::string root = infeval::test::fresh_test_dir("score-mmbench-tsv").string();
   const std::string questions = data("mmbench/mmbench_dev_synthetic.tsv");
   score_to_results(fmt::format("--task mmbench_dev_en --predictions {} --file questions={} --allow-missing",
                                data("mmbench/answers.jsonl"), questions),
@@ -308,7 +308,7 @@ TEST(ScoreFormats, MmbenchSubmissionScoresBack) {
 // MME answers whose question_id the question file does not hold never reach calculation.py (LLaVA's converter
 // finds no question for them): ignored and counted, the scores those of the answers it converts.
 TEST(ScoreOfficialInputs, MmeIgnoresAnswersWithoutAQuestion) {
-  const std::string root = make_temp_dir("score-mme-unknown");
+  const std::string root = infeval::test::fresh_test_dir("score-mme-unknown").string();
   write_file(root + "/answers.jsonl", read_file(data("mme/answers.jsonl")) +
                                           R"({"question_id": "no/such.png", "prompt": "x", "text": "Yes"})" + "\n");
   const auto results = score_to_results(

@@ -42,7 +42,7 @@ TEST(TaskConfig, EveryShippedConfigLoadsWithRegisteredParts) {
 }
 
 TEST(TaskConfig, MalformedConfigsNameFileAndKey) {
-  const std::string dir = make_temp_dir("task-config");
+  const std::string dir = infeval::test::fresh_test_dir("task-config").string();
   const std::string base = R"("name": "t", "description": "d", "version": 1, "adapter": "qa_jsonl", "scorer": "exact_match", "files": {"questions": "q.jsonl"})";
   write_file(dir + "/unknown_key.json", "{" + base + R"(, "protocols": {"multitask": {"prompt": "x"}}, "protocol": 1})");
   EXPECT_NE(error_of(dir + "/unknown_key.json").find("unknown_key.json: unknown key 'protocol'; did you mean protocols?"),

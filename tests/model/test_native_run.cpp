@@ -9,7 +9,7 @@
 #include <gtest/gtest.h>
 
 #include "harness/predictions_store.h"
-#include "core/remove_tree.h"
+#include "tests/support/temp_dir.h"
 #include "harness/results.h"
 #include "harness/runner.h"
 #include "model/native_backend.h"
@@ -37,10 +37,8 @@ RunOutcome run_mini(const std::string& name, int batch_size, const std::string& 
   RunOptions options;
   options.tasks = kTasks;
   options.data_root = std::string(INFEVAL_SOURCE_DIR) + "/tests/data/mini";
-  // One directory per process: several checkouts may run this suite on one machine at once.
-  options.out_dir = (std::filesystem::temp_directory_path() /
-                     ("infeval-native-run-" + name + "-" + std::to_string(::getpid()))).string();
-  infeval::remove_tree(options.out_dir);
+  // One directory per process and test (tests/support/temp_dir.h): several checkouts may run this suite at once.
+  options.out_dir = test::fresh_test_dir("native-run-" + name).string();
   options.batch_size = batch_size;
   options.schedule = schedule;
   options.show_progress = false;

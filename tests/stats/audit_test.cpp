@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "harness/audit.h"
-#include "core/remove_tree.h"
+#include "tests/support/temp_dir.h"
 #include "core/error.h"
 #include "core/json_io.h"
 
@@ -43,8 +43,7 @@ class BatchSensitiveBackend : public Backend {
 class AuditTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    root_ = fs::temp_directory_path() / ("infeval_audit_" + std::to_string(::getpid()));
-    infeval::remove_tree(root_);
+    root_ = test::fresh_test_dir("audit");
     fs::create_directories(root_ / "configs" / "tasks");
     fs::create_directories(root_ / "data" / "images");
     std::string questions;

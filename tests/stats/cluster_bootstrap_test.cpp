@@ -1,4 +1,4 @@
-// The cluster bootstrap of `infeval compare` (compare.h) on MME-like runs built here: one subtask ("existence"),
+// The cluster bootstrap of `infeval compare` (harness/comparison.h) on MME-like runs built here: one subtask ("existence"),
 // two questions per image, the image pair as extra.cluster. Subtask score = 100 * acc + 100 * acc+ (acc+: images
 // with both questions right). Every resampled value is enumerated by hand below.
 #include <gtest/gtest.h>
@@ -12,7 +12,8 @@
 
 #include "datasets/registry.h"
 #include "core/remove_tree.h"
-#include "harness/compare.h"
+#include "harness/comparison.h"
+#include "harness/comparison_render.h"
 #include "core/error.h"
 #include "core/json_io.h"
 #include "core/records.h"
@@ -71,7 +72,7 @@ const MetricComparison& metric_named(const TaskComparison& task, const std::stri
 }
 
 // How many of the R resamples draw cluster `cluster` exactly `times` times among `clusters` draws, by the rule
-// compare.h documents: resample r draws from Xoshiro256StarStar(mix64(seed ^ mix64(r))).uniform_below(C).
+// comparison.h documents: resample r draws from Xoshiro256StarStar(mix64(seed ^ mix64(r))).uniform_below(C).
 size_t resamples_drawing(size_t clusters, size_t cluster, size_t times, uint64_t seed, size_t resamples) {
   size_t count = 0;
   for (size_t r = 0; r < resamples; ++r) {
@@ -86,7 +87,7 @@ size_t resamples_drawing(size_t clusters, size_t cluster, size_t times, uint64_t
 class ClusterBootstrapTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    root_ = testing_runs::fresh_test_dir("infeval_cluster");
+    root_ = test::fresh_test_dir("cluster");
   }
   void TearDown() override { infeval::remove_tree(root_); }
   std::string dir(const std::string& name) const { return (root_ / name).string(); }

@@ -10,12 +10,15 @@
 
 #include <unistd.h>
 
-#include "harness/compare.h"
+#include "harness/comparison.h"
+#include "harness/comparison_render.h"
 #include "core/remove_tree.h"
 #include "core/error.h"
 #include "core/json_io.h"
 #include "core/records.h"
-#include "harness/gate.h"
+#include "harness/gate_checks.h"
+#include "harness/gate_render.h"
+#include "harness/reference_table.h"
 #include "run_fixture.h"
 
 namespace infeval {
@@ -29,7 +32,7 @@ const char* kTask = "ocr_small";
 class CompareGateTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    root_ = testing_runs::fresh_test_dir("infeval_stats");
+    root_ = test::fresh_test_dir("stats");
     // 40 samples. A is right on 0..24 (25/40 = 62.5%). B is right on 2..36 (35/40 = 87.5%).
     // Discordant: right in A only {0, 1} (b = 2); right in B only {25..36} (c = 12).
     std::vector<double> a(40, 0.0), b(40, 0.0);

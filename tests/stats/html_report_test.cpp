@@ -13,7 +13,7 @@
 #include "core/json_io.h"
 #include "core/remove_tree.h"
 #include "harness/html_report.h"
-#include "harness/report.h"
+#include "harness/leaderboard.h"
 #include "run_fixture.h"
 
 namespace infeval {
@@ -31,7 +31,7 @@ std::string find_chromium() {
 class HtmlReportTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    root_ = testing_runs::fresh_test_dir("infeval_html");
+    root_ = test::fresh_test_dir("html");
     std::vector<double> a(40, 0.0), b(40, 0.0);
     for (int i = 0; i <= 24; ++i) a[i] = 1.0;
     for (int i = 2; i <= 36; ++i) b[i] = 1.0;

@@ -11,9 +11,11 @@
 #include "core/error.h"
 #include "core/remove_tree.h"
 #include "core/json_io.h"
-#include "harness/gate.h"
+#include "harness/gate_checks.h"
 #include "harness/html_report.h"
-#include "harness/report.h"
+#include "harness/leaderboard.h"
+#include "harness/leaderboard_render.h"
+#include "harness/reference_table.h"
 #include "run_fixture.h"
 
 namespace infeval {
@@ -33,7 +35,7 @@ std::string line_with(const std::string& text, const std::string& needle) {
 class ReportVariantTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    root_ = testing_runs::fresh_test_dir("infeval_variant");
+    root_ = test::fresh_test_dir("variant");
     fs::create_directories(root_ / "run");
     // The run: GQA scored with "official" (the paper used "infmllm-chat"), TextVQA with "llava" as the paper,
     // POPE with "llava" against a paper number that states no variant.
@@ -184,11 +186,11 @@ TEST(ReferenceTableVariants, ShippedTablesStateTheEvaluatorsOfTheReferenceDoc) {
   // GQA post-processing, raw VQAv2 answers); the chat model's from LLaVA-style scripts (eval_gqa.py, m4c TextVQA,
   // EvalAI-processed VQAv2) and the official MME tool; MMBench and MM-Vet were scored by a server / GPT-4.
   const std::string configs = std::string(INFEVAL_SOURCE_DIR) + "/configs";
-  const json multitask = load_reference_table(configs, "infmllm-7b")["tasks"];
-  EXPECT_EQ(multitask["gqa_testdev"]["variant"], "infmllm");
-  EXPECT_EQ(multitask["textvqa_val"]["variant"], "infmllm");
-  EXPECT_EQ(multitask["okvqa_val"]["variant"], "infmllm");
-  EXPECT_EQ(multitask["vqav2_testdev"]["variant"], "infmllm");
+  const ReferenceTable multitask = load_reference_table(configs, "infmllm-7b");
+  EXPECT_EQ(multitask.variant("gqa_testdev"), "infmllm");
+  EXPECT_EQ(multitask.variant("textvqa_val"), "infmllm");
+  EXPECT_EQ(multitask.variant("okvqa_val"), "infmllm");
+  EXPECT_EQ(multitask.variant("vqav2_testdev"), "infmllm");
   const ReferenceTable chat = read_reference_table(configs + "/references/infmllm-7b-chat.json", configs);
   EXPECT_EQ(chat.variants.at("gqa_testdev"), "infmllm-chat");
   EXPECT_EQ(chat.variants.at("textvqa_val"), "llava");
@@ -201,8 +203,7 @@ TEST(ReferenceTableVariants, ShippedTablesStateTheEvaluatorsOfTheReferenceDoc) {
 }
 
 TEST(ReferenceTableVariants, GateNotesAVariantMismatch) {
-  const fs::path root = fs::temp_directory_path() / ("infeval_variant_gate_" + std::to_string(::getpid()));
-  infeval::remove_tree(root);
+  const fs::path root = test::fresh_test_dir("variant-gate");
   // write_run scores with exact_match, variant "infmllm"; the table says the paper used "llava".
   testing_runs::write_run(root / "candidate", {{"ocr_small", std::vector<double>(10, 1.0)}});
   fs::create_directories(root / "configs" / "references");

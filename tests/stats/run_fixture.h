@@ -1,8 +1,6 @@
 // Test helper: writes a run directory as the runner does (results.json + samples/<task>.jsonl), scored with the
 // "exact_match" scorer, so compare, gate and the HTML report can be tested on runs with known differences.
 #pragma once
-#include <unistd.h>
-
 #include <filesystem>
 #include <map>
 #include <string>
@@ -11,8 +9,8 @@
 #include <gtest/gtest.h>
 
 #include "core/json_io.h"
-#include "core/remove_tree.h"
 #include "core/records.h"
+#include "tests/support/temp_dir.h"
 
 namespace infeval {
 namespace testing_runs {
@@ -22,16 +20,6 @@ inline size_t count_of(const std::string& text, const std::string& needle) {
   size_t n = 0;
   for (size_t p = text.find(needle); p != std::string::npos; p = text.find(needle, p + 1)) ++n;
   return n;
-}
-
-// An empty directory for the running test: <tmp>/<prefix>_<pid>_<test name>.
-inline std::filesystem::path fresh_test_dir(const std::string& prefix) {
-  const std::filesystem::path dir =
-      std::filesystem::temp_directory_path() /
-      (prefix + "_" + std::to_string(::getpid()) + "_" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
-  infeval::remove_tree(dir);
-  std::filesystem::create_directories(dir);
-  return dir;
 }
 
 // Writes <dir>/results.json and <dir>/samples/<task>.jsonl. scores[i] is the score of sample "s<i>" (-1: absent).

@@ -1,4 +1,5 @@
-// `infeval compare RUN_A RUN_B [RUN_C ...]`: each later run against the first, per task and metric, on the
+// The statistics of `infeval compare RUN_A RUN_B [RUN_C ...]` (runs read by run_data.h, tables written by
+// comparison_render.h): each later run against the first, per task and metric, on the
 // per-sample records (<run>/samples/<task>.jsonl). For each metric: both values, the delta (other - base), a paired
 // test and a confidence interval for the delta:
 //   - METRIC_KIND_MEAN_BINARY metrics whose value is 100 * mean(0/1 score) on these records: McNemar's exact test;
@@ -26,40 +27,15 @@
 // Both runs must agree on a record's cluster where both name one (InputError naming both files otherwise). Tasks
 // whose records carry no extra.cluster, or only singleton clusters, are compared exactly as without clusters.
 #pragma once
-#include <map>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
-#include "core/task.h"
+#include "harness/run_data.h"
 #include "harness/stats.h"
 
 namespace infeval {
-
-// One task of a run as read from disk.
-struct TaskRun {
-  std::string task;
-  std::string scorer;
-  std::string variant;
-  std::map<std::string, double> metrics;  // as recorded in results.json
-  std::vector<SampleRecord> records;      // samples/<task>.jsonl, question-file order
-  std::string samples_path;
-};
-
-// A finished run directory: <dir>/results.json and its samples files.
-struct RunData {
-  std::string dir;
-  std::string label;      // short name for tables: the directory's last component
-  json results;           // results.json as read
-  std::string model_name; // results.model.model_name ("" if absent)
-  std::map<std::string, TaskRun> tasks;
-};
-
-// Reads results.json (`path` is a run directory or its results.json) and every task's samples file. InputError
-// naming the file when either is missing or bad; with require_samples = false a missing samples file leaves that
-// task's records empty (leaderboard-only use).
-RunData load_run(const std::string& path, bool require_samples = true);
 
 struct CompareOptions {
   BootstrapOptions bootstrap;
@@ -131,8 +107,5 @@ RunComparison compare_pair(const RunData& base, const RunData& other, const Comp
 // Loads the runs and compares runs[1..] against runs[0]. At least two runs; InputError otherwise.
 ComparisonReport compare_runs(const std::vector<std::string>& run_dirs, const CompareOptions& options);
 ComparisonReport compare_loaded_runs(const std::vector<RunData>& runs, const CompareOptions& options);
-
-std::string comparison_to_markdown(const ComparisonReport& report);
-json comparison_to_json(const ComparisonReport& report);
 
 }  // namespace infeval
