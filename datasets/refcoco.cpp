@@ -33,10 +33,16 @@ std::pair<int, int> read_image_size(const std::string& path) {
   const auto byte = [](const std::string& s, size_t i) { return static_cast<unsigned char>(s[i]); };
   if (in.gcount() >= 24 && head.compare(0, 8, "\x89PNG\r\n\x1a\n") == 0) {
     const auto be32 = [&](size_t i) {
-      return static_cast<int>((byte(head, i) << 24) | (byte(head, i + 1) << 16) | (byte(head, i + 2) << 8) |
-                              byte(head, i + 3));
+      return (static_cast<uint32_t>(byte(head, i)) << 24) | (static_cast<uint32_t>(byte(head, i + 1)) << 16) |
+             (static_cast<uint32_t>(byte(head, i + 2)) << 8) | static_cast<uint32_t>(byte(head, i + 3));
     };
-    return {be32(16), be32(20)};
+    const uint32_t width = be32(16), height = be32(20);
+    // The PNG specification limits both to 1 .. 2^31 - 1; 0 or a larger value is a corrupt header (it would turn
+    // negative in an int, or scale every box to 0).
+    if (width == 0 || height == 0 || width > 0x7FFFFFFFu || height > 0x7FFFFFFFu) {
+      throw InputError(fmt::format("{}: invalid PNG image size {}x{} in its IHDR header", path, width, height));
+    }
+    return {static_cast<int>(width), static_cast<int>(height)};
   }
   if (in.gcount() >= 2 && byte(head, 0) == 0xFF && byte(head, 1) == 0xD8) {
     in.clear();
@@ -55,7 +61,11 @@ std::pair<int, int> read_image_size(const std::string& path) {
         unsigned char b[5];
         in.read(reinterpret_cast<char*>(b), 5);
         if (!in) break;
-        return {(b[3] << 8) | b[4], (b[1] << 8) | b[2]};
+        const int width = (b[3] << 8) | b[4], height = (b[1] << 8) | b[2];
+        if (width == 0 || height == 0) {
+          throw InputError(fmt::format("{}: invalid JPEG image size {}x{} in its SOF header", path, width, height));
+        }
+        return {width, height};
       }
       in.seekg(length - 2, std::ios::cur);
     }

@@ -23,8 +23,11 @@ struct RgbImage {
   std::vector<uint8_t> pixels;  // HxWx3, row-major
 };
 
-RgbImage decode_image_file(const std::string& path);
-RgbImage decode_image_bytes(const std::string& bytes, const std::string& name_for_errors);
+// `square`: the image will be expanded to max(w,h)^2 (expand_to_square), which counts in the size limit checked
+// from the header. An image over the limits, or an allocation failure while decoding, is an ImageError.
+RgbImage decode_image_file(const std::string& path, bool square = false);
+RgbImage decode_image_bytes(const std::string& bytes, const std::string& name_for_errors, bool square = false);
+// Throws ImageError (before allocating) when the max(w,h)^2 canvas would exceed the per-image memory limit.
 RgbImage expand_to_square(const RgbImage& image, const std::array<uint8_t, 3>& fill);
 RgbImage resize_bicubic(const RgbImage& image, int out_width, int out_height);  // PIL Image.resize(BICUBIC)
 

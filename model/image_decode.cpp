@@ -7,10 +7,12 @@
 //   convert), other 16-bit modes keep the high byte, palette indices looked up (entries past the PLTE keep PIL's
 //   grey ramp), alpha and tRNS dropped (not composited), no gamma.
 // Every libjpeg/libpng error longjmps back here and becomes an ImageError.
+#include <algorithm>
 #include <csetjmp>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <new>
 #include <sstream>
 
 #include <jpeglib.h>
@@ -22,13 +24,36 @@
 namespace infeval {
 namespace {
 
-// Refuse images whose RGB buffer would exceed this (a corrupt header can claim 65535 x 65535).
-constexpr uint64_t kMaxPixels = 1ull << 28;
+// Bounds, checked from the header before any pixel buffer is allocated (issue 14):
+// - at most PIL 9.4's DecompressionBombError threshold, 2 * MAX_IMAGE_PIXELS = 178,956,970 pixels (PIL refuses
+//   these images too);
+// - at most kMaxDecodeBytes for the buffers one image needs at once: the decoder's rows (bytes per pixel of the
+//   file's format, e.g. 8 for RGBA16 PNG), the RGB image and, with expand-to-square, the max(w,h)^2 canvas;
+// - libjpeg's own memory (progressive JPEGs keep every coefficient) limited by its memory manager.
+constexpr uint64_t kMaxPixels = 178956970ull;
+constexpr uint64_t kMaxDecodeBytes = 1ull << 30;
+constexpr long kMaxJpegLibraryBytes = 512l << 20;
+
+// Empty when within the bounds, else why not.
+std::string size_problem(uint64_t width, uint64_t height, uint64_t decoder_bytes, bool square) {
+  const std::string size = std::to_string(width) + "x" + std::to_string(height);
+  if (width == 0 || height == 0) return "unsupported image size " + size;
+  if (width * height > kMaxPixels) {
+    return "unsupported image size " + size + " (more than " + std::to_string(kMaxPixels) + " pixels)";
+  }
+  const uint64_t side = std::max(width, height);
+  const uint64_t total = decoder_bytes + width * height * 3 + (square && width != height ? side * side * 3 : 0);
+  if (total > kMaxDecodeBytes) {
+    return "unsupported image size " + size + (square ? " expanded to square" : "") + ": needs " +
+           std::to_string(total >> 20) + " MiB, more than the " + std::to_string(kMaxDecodeBytes >> 20) +
+           " MiB limit per image";
+  }
+  return "";
+}
 
 void check_dimensions(uint64_t width, uint64_t height, const std::string& name) {
-  if (width == 0 || height == 0 || width * height > kMaxPixels) {
-    throw ImageError(name + ": unsupported image size " + std::to_string(width) + "x" + std::to_string(height));
-  }
+  const std::string problem = size_problem(width, height, 0, false);
+  if (!problem.empty()) throw ImageError(name + ": " + problem);
 }
 
 // ---- JPEG ----
@@ -64,7 +89,7 @@ int muldiv255(int a, int b) {
 
 // Decodes into `image`; returns false (with `error` filled) on a libjpeg error. No C++ object with a destructor
 // lives in this frame between setjmp and longjmp: the buffers belong to the caller.
-bool decode_jpeg_into(const std::string& bytes, RgbImage* image, std::vector<uint8_t>* scanline,
+bool decode_jpeg_into(const std::string& bytes, bool square, RgbImage* image, std::vector<uint8_t>* scanline,
                       std::string* error) {
   jpeg_decompress_struct cinfo;
   JpegErrorManager manager;
@@ -78,6 +103,7 @@ bool decode_jpeg_into(const std::string& bytes, RgbImage* image, std::vector<uin
     return false;
   }
   jpeg_create_decompress(&cinfo);
+  cinfo.mem->max_memory_to_use = kMaxJpegLibraryBytes;  // bounds progressive JPEGs' coefficient buffers
   jpeg_mem_src(&cinfo, reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
   jpeg_read_header(&cinfo, TRUE);
   const int components = cinfo.num_components;
@@ -91,11 +117,13 @@ bool decode_jpeg_into(const std::string& bytes, RgbImage* image, std::vector<uin
     std::snprintf(manager.message, sizeof(manager.message), "unsupported JPEG with %d components", components);
     longjmp(manager.jump, 1);
   }
-  if (static_cast<uint64_t>(cinfo.image_width) * cinfo.image_height > kMaxPixels || cinfo.image_width == 0 ||
-      cinfo.image_height == 0) {
-    std::snprintf(manager.message, sizeof(manager.message), "unsupported image size %ux%u", cinfo.image_width,
-                  cinfo.image_height);
-    longjmp(manager.jump, 1);
+  {
+    const uint64_t width = cinfo.image_width, height = cinfo.image_height;
+    const std::string problem = size_problem(width, height, width * 4, square);
+    if (!problem.empty()) {
+      std::snprintf(manager.message, sizeof(manager.message), "%s", problem.c_str());
+      longjmp(manager.jump, 1);
+    }
   }
   jpeg_start_decompress(&cinfo);
   const int width = static_cast<int>(cinfo.output_width);
@@ -138,11 +166,11 @@ bool decode_jpeg_into(const std::string& bytes, RgbImage* image, std::vector<uin
   return true;
 }
 
-RgbImage decode_jpeg(const std::string& bytes, const std::string& name) {
+RgbImage decode_jpeg(const std::string& bytes, const std::string& name, bool square) {
   RgbImage image;
   std::vector<uint8_t> scanline;
   std::string error;
-  if (!decode_jpeg_into(bytes, &image, &scanline, &error)) {
+  if (!decode_jpeg_into(bytes, square, &image, &scanline, &error)) {
     throw ImageError(name + ": cannot decode JPEG: " + error);
   }
   return image;
@@ -189,7 +217,7 @@ struct PngRaw {
   int palette_size = 0;
 };
 
-bool decode_png_raw(const std::string& bytes, PngRaw* raw, std::string* error) {
+bool decode_png_raw(const std::string& bytes, bool square, PngRaw* raw, std::string* error) {
   PngErrorText text;
   text.message[0] = '\0';
   png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &text, png_error_longjmp, png_warning_silent);
@@ -216,9 +244,16 @@ bool decode_png_raw(const std::string& bytes, PngRaw* raw, std::string* error) {
   png_uint_32 width = 0, height = 0;
   int bit_depth = 0, color_type = 0, interlace = 0;
   png_get_IHDR(png, info, &width, &height, &bit_depth, &color_type, &interlace, nullptr, nullptr);
-  if (width == 0 || height == 0 || static_cast<uint64_t>(width) * height > kMaxPixels) {
-    std::snprintf(text.message, sizeof(text.message), "unsupported image size %ux%u", width, height);
-    png_longjmp(png, 1);
+  {
+    // libpng's rows: channels x (8 or 16 bits); palette and low-bit grey unpack to one byte per pixel.
+    const int channels = png_get_channels(png, info);
+    const uint64_t bytes_per_pixel = static_cast<uint64_t>(channels) * (bit_depth == 16 ? 2 : 1);
+    const std::string problem =
+        size_problem(width, height, static_cast<uint64_t>(width) * height * bytes_per_pixel, square);
+    if (!problem.empty()) {
+      std::snprintf(text.message, sizeof(text.message), "%s", problem.c_str());
+      png_longjmp(png, 1);
+    }
   }
   if (color_type == PNG_COLOR_TYPE_PALETTE) {
     png_set_packing(png);  // 1/2/4-bit indices -> one byte each
@@ -253,10 +288,10 @@ bool decode_png_raw(const std::string& bytes, PngRaw* raw, std::string* error) {
   return true;
 }
 
-RgbImage decode_png(const std::string& bytes, const std::string& name) {
+RgbImage decode_png(const std::string& bytes, const std::string& name, bool square) {
   PngRaw raw;
   std::string error;
-  if (!decode_png_raw(bytes, &raw, &error)) throw ImageError(name + ": cannot decode PNG: " + error);
+  if (!decode_png_raw(bytes, square, &raw, &error)) throw ImageError(name + ": cannot decode PNG: " + error);
   check_dimensions(raw.width, raw.height, name);
   RgbImage image;
   image.width = raw.width;
@@ -305,20 +340,24 @@ bool has_prefix(const std::string& bytes, const char* magic, size_t length) {
 
 }  // namespace
 
-RgbImage decode_image_bytes(const std::string& bytes, const std::string& name_for_errors) {
-  if (has_prefix(bytes, "\xFF\xD8\xFF", 3)) return decode_jpeg(bytes, name_for_errors);
-  if (has_prefix(bytes, "\x89PNG\r\n\x1A\n", 8)) return decode_png(bytes, name_for_errors);
+RgbImage decode_image_bytes(const std::string& bytes, const std::string& name_for_errors, bool square) {
+  try {
+    if (has_prefix(bytes, "\xFF\xD8\xFF", 3)) return decode_jpeg(bytes, name_for_errors, square);
+    if (has_prefix(bytes, "\x89PNG\r\n\x1A\n", 8)) return decode_png(bytes, name_for_errors, square);
+  } catch (const std::bad_alloc&) {
+    throw ImageError(name_for_errors + ": out of memory while decoding the image");
+  }
   if (bytes.empty()) throw ImageError(name_for_errors + ": empty image file");
   throw ImageError(name_for_errors + ": not a JPEG or PNG image (only these formats are supported)");
 }
 
-RgbImage decode_image_file(const std::string& path) {
+RgbImage decode_image_file(const std::string& path, bool square) {
   std::ifstream file(path, std::ios::binary);
   if (!file) throw ImageError(path + ": cannot open image file");
   std::ostringstream content;
   content << file.rdbuf();
   if (file.bad()) throw ImageError(path + ": cannot read image file");
-  return decode_image_bytes(content.str(), path);
+  return decode_image_bytes(content.str(), path, square);
 }
 
 }  // namespace infeval

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <new>
 #include <system_error>
 
 #include "core/error.h"
@@ -46,11 +47,17 @@ ImagePipeline::PixelsJob ImagePipeline::request_job(const Request& request) cons
   const int size = image_size_;
   const ImageNormalization norm = norm_;
   return [request, size, norm] {
-    const RgbImage image = request.image_bytes.empty()
-                               ? decode_image_file(request.image_path)
-                               : decode_image_bytes(request.image_bytes,
-                                                    request.task + ":" + request.sample_id + " (inline image)");
-    return preprocess_image(image, size, request.expand_to_square, norm);
+    const std::string name = request.image_bytes.empty() ? request.image_path
+                                                         : request.task + ":" + request.sample_id + " (inline image)";
+    try {
+      const RgbImage image = request.image_bytes.empty()
+                                 ? decode_image_file(request.image_path, request.expand_to_square)
+                                 : decode_image_bytes(request.image_bytes, name, request.expand_to_square);
+      return preprocess_image(image, size, request.expand_to_square, norm);
+    } catch (const std::bad_alloc&) {
+      // One sample's allocation failure fails that sample, never the run (issue 14).
+      throw ImageError(name + ": out of memory while preparing the image");
+    }
   };
 }
 

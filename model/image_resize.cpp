@@ -163,6 +163,11 @@ RgbImage resize_bicubic(const RgbImage& image, int out_width, int out_height) {
 RgbImage expand_to_square(const RgbImage& image, const std::array<uint8_t, 3>& fill) {
   if (image.width == image.height) return image;
   const int side = std::max(image.width, image.height);
+  if (static_cast<uint64_t>(side) * static_cast<uint64_t>(side) * 3 > (1ull << 30)) {
+    throw ImageError("expand to square: " + std::to_string(image.width) + "x" + std::to_string(image.height) +
+                     " would need a " + std::to_string(side) + "x" + std::to_string(side) +
+                     " canvas, more than the 1024 MiB limit per image");
+  }
   RgbImage out;
   out.width = side;
   out.height = side;

@@ -1,5 +1,7 @@
 #include "model/visual_encoder.h"
 
+#include <new>
+
 #include <chrono>
 #include <map>
 
@@ -77,6 +79,8 @@ VisualEncoder::Encoded VisualEncoder::encode(const std::vector<Image>& images) {
       failure_of[key] = e.what();
     } catch (const InputError& e) {
       failure_of[key] = e.what();
+    } catch (const std::bad_alloc&) {
+      failure_of[key] = "image " + key + ": out of memory while preparing the image";
     }
   }
   times_.preprocess_wait += seconds_since(start);

@@ -44,6 +44,19 @@ TEST(RefcocoDataset, ImageSizeFromHeaders) {
   expect_input_error([&] { read_image_size(dir.write("b.jpg", "not an image")); }, {"b.jpg", "image size"});
 }
 
+// Issue 14: a width >= 2^31 became a negative int and 0x0 was accepted (every box then scored 0 silently).
+TEST(RefcocoDataset, ImageSizeRejectsCorruptHeaders) {
+  TempDir dir("png-bad");
+  // IHDR width 0x80000000 (2^31), height 200.
+  const std::string huge("\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR\x80\0\0\0\0\0\0\xc8\x08\x02\0\0\0", 29);
+  expect_input_error([&] { read_image_size(dir.write("huge.png", huge)); }, {"huge.png", "image size"});
+  const std::string zero("\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR\0\0\0\0\0\0\0\0\x08\x02\0\0\0", 29);
+  expect_input_error([&] { read_image_size(dir.write("zero.png", zero)); }, {"zero.png", "image size"});
+  // JPEG SOF0 claiming 0x0: FFD8, FFC0 length 11, precision 8, height 0, width 0, 1 component.
+  const std::string jpeg0("\xFF\xD8\xFF\xC0\x00\x0B\x08\x00\x00\x00\x00\x01\x01\x11\x00", 15);
+  expect_input_error([&] { read_image_size(dir.write("zero.jpg", jpeg0)); }, {"zero.jpg", "image size"});
+}
+
 TEST(RefcocoDataset, BadRecords) {
   TempDir dir("refcoco-bad");
   const auto load = [&](const std::string& content) {

@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -360,6 +361,113 @@ TEST(ImageDecodeErrors, MissingFileRaisesImageErrorNamingIt) {
   } catch (const ImageError& e) {
     EXPECT_THAT(e.what(), HasSubstr("/nonexistent/dir/img.jpg"));
   }
+}
+
+// ---- Hostile headers (issue 14): the size limits are checked from the header, before any pixel buffer ----
+
+// A PNG chunk: length, type, data, CRC-32 of type + data.
+std::string png_chunk(const std::string& type, const std::string& data) {
+  std::string out;
+  const uint32_t length = static_cast<uint32_t>(data.size());
+  for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<char>((length >> shift) & 0xFF));
+  const std::string body = type + data;
+  out += body;
+  uint32_t crc = 0xFFFFFFFFu;  // CRC-32 (polynomial 0xEDB88320, reflected), as the PNG specification's sample code
+  for (const char ch : body) {
+    crc ^= static_cast<uint8_t>(ch);
+    for (int bit = 0; bit < 8; ++bit) crc = (crc & 1) ? (crc >> 1) ^ 0xEDB88320u : crc >> 1;
+  }
+  crc ^= 0xFFFFFFFFu;
+  for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<char>((crc >> shift) & 0xFF));
+  return out;
+}
+
+std::string be32_bytes(uint32_t v) {
+  return std::string{static_cast<char>(v >> 24), static_cast<char>((v >> 16) & 0xFF),
+                     static_cast<char>((v >> 8) & 0xFF), static_cast<char>(v & 0xFF)};
+}
+
+// Signature + IHDR + an empty IDAT: the decoder must refuse before it wants any image data.
+std::string png_header_only(uint32_t width, uint32_t height, int bit_depth, int color_type) {
+  std::string ihdr = be32_bytes(width) + be32_bytes(height);
+  ihdr += std::string{static_cast<char>(bit_depth), static_cast<char>(color_type), 0, 0, 0};
+  // An empty IDAT ends png_read_info (the header read); its rows would come next.
+  return std::string("\x89PNG\r\n\x1a\n", 8) + png_chunk("IHDR", ihdr) + png_chunk("IDAT", "");
+}
+
+// SOI, one DQT (all ones), SOFn for a 1-component (`components` 1) or 3-component image, SOS: a header only.
+std::string jpeg_header_only(int sof_marker, int width, int height, int components) {
+  std::string out("\xFF\xD8", 2);
+  out += std::string("\xFF\xDB\x00\x43\x00", 5) + std::string(64, '\x01');
+  const int sof_length = 8 + 3 * components;
+  out += std::string{'\xFF', static_cast<char>(sof_marker), 0, static_cast<char>(sof_length), 8,
+                     static_cast<char>(height >> 8), static_cast<char>(height & 0xFF),
+                     static_cast<char>(width >> 8), static_cast<char>(width & 0xFF), static_cast<char>(components)};
+  for (int c = 0; c < components; ++c) out += std::string{static_cast<char>(c + 1), 0x11, 0};
+  const int sos_length = 6 + 2 * components;
+  out += std::string{'\xFF', '\xDA', 0, static_cast<char>(sos_length), static_cast<char>(components)};
+  for (int c = 0; c < components; ++c) out += std::string{static_cast<char>(c + 1), 0};
+  out += std::string{0, 63, 0};
+  return out;
+}
+
+std::string image_error_of(const std::function<void()>& action) {
+  try {
+    action();
+  } catch (const ImageError& e) {
+    return e.what();
+  }
+  ADD_FAILURE() << "expected ImageError";
+  return "";
+}
+
+TEST(ImageDecodeLimits, TallJpegHeaderRefusedBeforeTheSquareCanvas) {
+  // 62984x7 is 440,888 pixels, but the chat protocol's square canvas is 62984^2 x 3 bytes = 11.9 GB.
+  const std::string jpeg = jpeg_header_only(0xC0, 62984, 7, 1);
+  const std::string message = image_error_of([&] { decode_image_bytes(jpeg, "tall.jpg", /*square=*/true); });
+  EXPECT_THAT(message, HasSubstr("tall.jpg"));
+  EXPECT_THAT(message, HasSubstr("62984x7 expanded to square"));
+  EXPECT_THAT(message, HasSubstr("limit"));
+}
+
+TEST(ImageDecodeLimits, Rgba16PngHeaderRefusedBeforeItsRows) {
+  // 16384x16384 RGBA16: 2^28 pixels (over PIL's 178,956,970 limit) and 8 bytes each (2 GiB of rows).
+  const std::string png = png_header_only(16384, 16384, 16, PNG_COLOR_TYPE_RGB_ALPHA);
+  const std::string message = image_error_of([&] { decode_image_bytes(png, "rgba16.png"); });
+  EXPECT_THAT(message, HasSubstr("rgba16.png"));
+  EXPECT_THAT(message, HasSubstr("16384x16384"));
+  // 8192x16384 RGBA16 = 134,217,728 pixels (under the pixel limit) but 1 GiB of 8-byte rows + 384 MiB of RGB:
+  // the bytes per pixel count.
+  const std::string png2 = png_header_only(8192, 16384, 16, PNG_COLOR_TYPE_RGB_ALPHA);
+  const std::string message2 = image_error_of([&] { decode_image_bytes(png2, "rgba16b.png"); });
+  EXPECT_THAT(message2, HasSubstr("8192x16384: needs 1408 MiB"));
+}
+
+TEST(ImageDecodeLimits, WidePngDecodesButItsSquareIsRefused) {
+  // A complete 1,000,000x1 grey PNG: fine as it is (3 MB of RGB), 3 TB as a square (std::bad_alloc before).
+  PngSpec spec{1000000, 1, PNG_COLOR_TYPE_GRAY, 8, std::vector<uint8_t>(1000000, 7), {}, {}};
+  const std::string png = write_png(spec);
+  const RgbImage plain = decode_image_bytes(png, "wide.png");
+  EXPECT_EQ(plain.width, 1000000);
+  EXPECT_THAT(image_error_of([&] { decode_image_bytes(png, "wide.png", /*square=*/true); }),
+              HasSubstr("1000000x1 expanded to square"));
+  // And the pipeline step itself, given the decoded image, refuses the canvas with an ImageError.
+  EXPECT_THAT(image_error_of([&] { preprocess_image(plain, 448, /*square=*/true, ImageNormalization{}); }),
+              HasSubstr("1000000x1000000 canvas"));
+}
+
+TEST(ImageDecodeLimits, ProgressiveJpegBoundedByLibjpegMemoryLimit) {
+  // 12000x12000 RGB progressive: under the pixel limit (144M) and the RGB budget (432 MB), but libjpeg would keep
+  // every DCT coefficient: 144M x 3 components x 2 bytes = 864 MB, over its 512 MiB memory manager limit.
+  const std::string jpeg = jpeg_header_only(0xC2, 12000, 12000, 3);
+  const std::string message = image_error_of([&] { decode_image_bytes(jpeg, "progressive.jpg"); });
+  EXPECT_THAT(message, HasSubstr("progressive.jpg"));
+  EXPECT_THAT(message, ::testing::Not(HasSubstr("truncated")));
+}
+
+TEST(ImageDecodeLimits, ZeroSizedHeadersRefused) {
+  EXPECT_THAT(image_error_of([&] { decode_image_bytes(png_header_only(0, 5, 8, PNG_COLOR_TYPE_GRAY), "z.png"); }),
+              HasSubstr("z.png"));
 }
 
 }  // namespace
