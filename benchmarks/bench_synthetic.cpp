@@ -14,6 +14,7 @@
 #include "core/backend.h"
 #include "core/error.h"
 #include "core/json_io.h"
+#include "model/device.h"
 #include "model/generate.h"
 #include "model/image.h"
 #include "model/llama.h"
@@ -39,19 +40,7 @@ at::ScalarType precision_dtype(const std::string& precision) {
 
 int64_t dtype_bytes(at::ScalarType dtype) { return dtype == at::kFloat ? 4 : 2; }
 
-at::Device checked_device(const std::string& name) {
-  at::Device device(at::kCPU);
-  try {
-    device = at::Device(name);
-  } catch (const std::exception&) {
-    throw InputError("--device '" + name + "' is not a device name; hint: use cpu, cuda or cuda:N");
-  }
-  if (device.is_cuda() && !torch::cuda::is_available()) {
-    throw InputError("--device " + name + ": CUDA is not available in this build or on this machine; hint: use "
-                     "--device cpu (with --small)");
-  }
-  return device;
-}
+at::Device checked_device(const std::string& name) { return parse_device(name, "use --device cpu (with --small)"); }
 
 bool ends_with(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;

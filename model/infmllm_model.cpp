@@ -3,6 +3,7 @@
 #include <torch/torch.h>
 
 #include "core/error.h"
+#include "model/device.h"
 #include "model/pool_adapter.h"
 #include "model/safetensors.h"
 #include "model/vit.h"
@@ -11,11 +12,7 @@ namespace infeval {
 
 InfMllmModel::InfMllmModel(const ModelConfig& config, const LoadOptions& options) : config_(config) {
   torch::NoGradGuard no_grad;
-  const at::Device device(options.device);
-  if (device.is_cuda() && !torch::cuda::is_available()) {
-    throw InputError("--device " + options.device + ": CUDA is not available in this build or on this machine; "
-                     "hint: use --device cpu");
-  }
+  parse_device(options.device);
   std::unique_ptr<Checkpoint> checkpoint = Checkpoint::open(config.checkpoint);
   weight_files_ = checkpoint->files();
   weights_ = load_model_weights(*checkpoint, config, options);

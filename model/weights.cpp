@@ -11,6 +11,7 @@
 
 #include "core/error.h"
 #include "core/json_io.h"
+#include "model/device.h"
 #include "model/safetensors.h"
 
 namespace infeval {
@@ -159,7 +160,7 @@ std::vector<WeightSlot> weight_table(const ModelConfig& config, ModelWeights* w)
 
 ModelWeights load_model_weights(const Checkpoint& checkpoint, const ModelConfig& config, const LoadOptions& options) {
   const at::ScalarType dtype = run_dtype(options.precision);
-  const at::Device device(options.device);
+  const at::Device device = parse_device(options.device);
   ModelWeights weights;
   const std::vector<WeightSlot> table = weight_table(config, &weights);
 

@@ -223,6 +223,24 @@ TEST(NativeBackend, UnknownModelIsAnInputError) {
   EXPECT_THROW(make_native_backend(options), InputError);
 }
 
+// Issue 12 point 6: a device name at::Device cannot parse exited 3 (an internal c10::Error) from `run` while
+// `bench` said exit 2 with a hint; both now read --device through model/device.h.
+TEST(NativeBackend, UnparsableDeviceIsAnInputErrorNamingTheFlag) {
+  for (const std::string device : {"tpu", "cuda:x"}) {
+    NativeBackendOptions options;
+    options.model = reference_fixture_dir();
+    options.device = device;
+    try {
+      const std::unique_ptr<Backend> backend = make_native_backend(options);
+      backend->info();
+      ADD_FAILURE() << device << ": accepted";
+    } catch (const InputError& e) {
+      EXPECT_NE(std::string(e.what()).find("--device '" + device + "' is not a device name"), std::string::npos)
+          << e.what();
+    }
+  }
+}
+
 // A checkpoint with NaN weights (here the final RMSNorm) has NaN logits: every sample fails with an error that says
 // so, instead of answering "" (which POPE would read as "yes").
 TEST(NativeBackend, NanWeightsFailEverySampleWithAClearError) {
