@@ -1,6 +1,7 @@
 #include "harness/gate_checks.h"
 
 #include <algorithm>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -32,15 +33,44 @@ std::vector<std::string> rule_tasks(const GateRule& rule, const GateInputs& inpu
 }
 
 // Applies one rule to every task/metric it matches. A wildcard rule that matches nothing is bad input.
-void apply_rule(const GateRule& rule, const GateInputs& inputs, const GateOptions& options, GateResult* result) {
+void apply_rule(const GateRule& rule, const GateInputs& inputs, const GateOptions& options, GateResult* result,
+                std::set<std::string>* reported) {
   const bool explicit_task = rule.task != "*";
   size_t matched = 0;
   for (const auto& task : rule_tasks(rule, inputs)) {
     // Wildcard rules (and the default rule) check only tasks the candidate ran; a named task must be there.
+    // Against a run baseline, a baseline task the candidate lacks, or scored with another variant, is a failed
+    // check (issue 13, finding 4): a gate must not pass on evidence it does not have. A paper table lists many
+    // tasks a candidate need not run, so there it stays a skip.
     if (!explicit_task && !inputs.candidate_has_task(task)) {
-      if (!inputs.is_reference)
-        result->notes.push_back(fmt::format("rule '{}': task {} is not in the candidate", rule.text, task));
+      if (!inputs.is_reference) {
+        if (reported->insert(task).second) {
+          MetricPair missing;
+          result->checks.push_back(apply_gate_rule(rule, task, "*", missing, false));
+        }
+        ++matched;
+      }
       continue;
+    }
+    if (!inputs.is_reference && inputs.candidate_has_task(task)) {
+      const std::string& base_variant = inputs.baseline_run.tasks.at(task).variant;
+      const std::string& cand_variant = inputs.candidate.tasks.at(task).variant;
+      if (base_variant != cand_variant) {
+        if (reported->insert(task).second) {
+          GateCheck check;
+          check.rule = rule.text;
+          check.task = task;
+          check.metric = "*";
+          check.passed = false;
+          check.candidate_missing = true;
+          check.reason = fmt::format("not comparable: the baseline scored task {} with variant '{}', the candidate "
+                                     "with variant '{}'",
+                                     task, base_variant, cand_variant);
+          result->checks.push_back(check);
+        }
+        ++matched;
+        continue;
+      }
     }
     const auto metrics = inputs.baseline_metrics(task);
     if (rule.metric != "*" && std::find(metrics.begin(), metrics.end(), rule.metric) == metrics.end()) {
@@ -77,7 +107,8 @@ GateResult run_gate(const GateOptions& options) {
   result.candidate = options.candidate;
   result.baseline_is_reference = inputs.is_reference;
   result.notes = inputs.notes;
-  for (const auto& rule : rules) apply_rule(rule, inputs, options, &result);
+  std::set<std::string> reported;  // tasks already failed as missing or not comparable
+  for (const auto& rule : rules) apply_rule(rule, inputs, options, &result, &reported);
   return result;
 }
 

@@ -198,6 +198,40 @@ TEST_F(CompareGateTest, GateExplicitRules) {
   EXPECT_EQ(mixed.exit_code(), 1);
 }
 
+// Issue 13, finding 4: a baseline task the candidate lacks fails the gate (default and wildcard rules alike), as a
+// failed JUnit test case naming it; a variant mismatch fails naming both variants.
+TEST_F(CompareGateTest, GateFailsOnMissingTaskAndVariantMismatch) {
+  std::vector<double> a(40, 0.0);
+  for (int i = 0; i <= 24; ++i) a[i] = 1.0;
+  write_run(root_ / "two", {{kTask, a}, {"other_task", a}});
+  for (const std::vector<std::string>& rules : {std::vector<std::string>{}, std::vector<std::string>{"*:*=abs:1"}}) {
+    const GateResult r = gate(run("two"), run("A"), rules);
+    EXPECT_EQ(r.exit_code(), 1);
+    ASSERT_EQ(r.checks.size(), 2u);  // ocr_small/accuracy (identical: passes) + other_task missing
+    size_t failed = 0;
+    for (const auto& c : r.checks)
+      if (!c.passed) {
+        ++failed;
+        EXPECT_EQ(c.task, "other_task");
+        EXPECT_NE(c.reason.find("no task other_task"), std::string::npos) << c.reason;
+      }
+    EXPECT_EQ(failed, 1u);
+    const std::string xml = gate_to_junit_xml(r);
+    EXPECT_NE(xml.find("failures=\"1\""), std::string::npos);
+    EXPECT_NE(xml.find("classname=\"other_task\""), std::string::npos);
+  }
+  // Variant mismatch: the candidate's ocr_small scored with another variant.
+  write_run(root_ / "V", {{kTask, a}});
+  json results = read_json_file((root_ / "V" / "results.json").string());
+  results["tasks"][kTask]["variant"] = "official";
+  write_text_file_atomic((root_ / "V" / "results.json").string(), results.dump(1));
+  const GateResult v = gate(run("A"), run("V"), {});
+  EXPECT_EQ(v.exit_code(), 1);
+  ASSERT_EQ(v.checks.size(), 1u);
+  EXPECT_NE(v.checks[0].reason.find("variant 'infmllm'"), std::string::npos) << v.checks[0].reason;
+  EXPECT_NE(v.checks[0].reason.find("variant 'official'"), std::string::npos) << v.checks[0].reason;
+}
+
 TEST_F(CompareGateTest, GateJUnitXmlAndMarkdown) {
   const std::string task = kTask;
   const GateResult result = gate(run("B"), run("A"), {task + ":accuracy=abs:30", task + ":accuracy=sig:0.05"});
