@@ -1,5 +1,6 @@
 #include "core/json_io.h"
 
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -32,15 +33,70 @@ static void offset_to_line_column(const std::string& text, size_t offset, int* l
   }
 }
 
-json read_json_file(const std::string& path) {
-  const std::string text = read_text_file(path);
+// Byte offset of the first bracket that nests deeper than the limit, or npos. Brackets inside strings do not
+// count; malformed text is left to the parser.
+static size_t find_too_deep(const char* begin, const char* end, int max_depth) {
+  int depth = 0;
+  bool in_string = false;
+  for (const char* p = begin; p < end; ++p) {
+    const char c = *p;
+    if (in_string) {
+      if (c == '\\') {
+        ++p;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > max_depth) return static_cast<size_t>(p - begin);
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return std::string::npos;
+}
+
+json parse_json_text(const char* begin, const char* end, const std::string& where) {
+  const std::string text(begin, end);
+  const size_t deep = find_too_deep(begin, end, kMaxJsonDepth);
+  if (deep != std::string::npos) {
+    int line = 0, column = 0;
+    offset_to_line_column(text, deep, &line, &column);
+    throw InputError(fmt::format("{}:{}:{}: JSON nested deeper than {} levels", where, line, column, kMaxJsonDepth));
+  }
   try {
     return json::parse(text);
   } catch (const json::parse_error& e) {
     int line = 0, column = 0;
     offset_to_line_column(text, e.byte > 0 ? e.byte - 1 : 0, &line, &column);
-    throw InputError(fmt::format("{}:{}:{}: malformed JSON ({})", path, line, column, e.what()));
+    throw InputError(fmt::format("{}:{}:{}: malformed JSON ({})", where, line, column, e.what()));
+  } catch (const json::exception& e) {
+    // out_of_range.406 (a number such as 1e400 that does not fit a double) and the like.
+    throw InputError(fmt::format("{}: invalid JSON ({})", where, e.what()));
   }
+}
+
+json parse_json_text(const std::string& text, const std::string& where) {
+  return parse_json_text(text.data(), text.data() + text.size(), where);
+}
+
+json parse_json_line(const std::string& line, const std::string& where) {
+  const size_t deep = find_too_deep(line.data(), line.data() + line.size(), kMaxJsonDepth);
+  if (deep != std::string::npos)
+    throw InputError(fmt::format("{}: JSON nested deeper than {} levels (column {})", where, kMaxJsonDepth, deep + 1));
+  try {
+    return json::parse(line);
+  } catch (const json::parse_error& e) {
+    throw InputError(fmt::format("{}: malformed JSON line ({})", where, e.what()));
+  } catch (const json::exception& e) {
+    throw InputError(fmt::format("{}: invalid JSON line ({})", where, e.what()));
+  }
+}
+
+json read_json_file(const std::string& path) {
+  const std::string text = read_text_file(path);
+  return parse_json_text(text, path);
 }
 
 void read_jsonl_file(const std::string& path, const std::function<void(const json&, int)>& on_record) {
@@ -52,13 +108,13 @@ void read_jsonl_file(const std::string& path, const std::function<void(const jso
     ++line_number;
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (line.find_first_not_of(" \t") == std::string::npos) continue;
-    json record;
+    const std::string where = fmt::format("{}:{}", path, line_number);
+    const json record = parse_json_line(line, where);
     try {
-      record = json::parse(line);
-    } catch (const json::parse_error& e) {
-      throw InputError(fmt::format("{}:{}: malformed JSON line ({})", path, line_number, e.what()));
+      on_record(record, line_number);
+    } catch (const json::exception& e) {
+      throw InputError(fmt::format("{}: {}", where, e.what()));
     }
-    on_record(record, line_number);
   }
 }
 
@@ -117,12 +173,17 @@ std::string require_string(const json& record, const std::string& key, const std
 
 std::string json_id_to_string(const json& value) {
   if (value.is_string()) return value.get<std::string>();
-  if (value.is_number_integer()) return std::to_string(value.get<long long>());
-  if (value.is_number_unsigned()) return std::to_string(value.get<unsigned long long>());
+  if (value.is_number_unsigned()) return std::to_string(value.get<unsigned long long>());  // before integer:
+  if (value.is_number_integer()) return std::to_string(value.get<long long>());  // unsigned is an integer too
   if (value.is_number_float()) {
+    // Only a float that is an integer a double holds exactly (|d| <= 2^53) is an id: 47758082102758082102 or
+    // 1e300 would otherwise be cast to long long out of range (undefined behaviour) or lose digits.
     const double d = value.get<double>();
-    if (d == static_cast<double>(static_cast<long long>(d))) return std::to_string(static_cast<long long>(d));
-    return value.dump();
+    const double kExact = 9007199254740992.0;  // 2^53
+    if (std::isfinite(d) && std::floor(d) == d && std::fabs(d) <= kExact)
+      return std::to_string(static_cast<long long>(d));
+    throw InputError("id " + value.dump() +
+                     " is not a string or an exactly representable integer; hint: write large ids as strings");
   }
   throw InputError("id must be a string or a number, got " + std::string(value.type_name()));
 }
@@ -131,7 +192,11 @@ std::string require_id(const json& record, const std::string& key, const std::st
   const json& value = require_field(record, key, where);
   if (!value.is_string() && !value.is_number())
     throw InputError(fmt::format("{}: field '{}' must be a string or number id, got {}", where, key, value.type_name()));
-  return json_id_to_string(value);
+  try {
+    return json_id_to_string(value);
+  } catch (const InputError& e) {
+    throw InputError(fmt::format("{}: field '{}': {}", where, key, e.what()));
+  }
 }
 
 double require_number(const json& record, const std::string& key, const std::string& where) {
@@ -139,6 +204,32 @@ double require_number(const json& record, const std::string& key, const std::str
   if (!value.is_number())
     throw InputError(fmt::format("{}: field '{}' must be a number, got {}", where, key, value.type_name()));
   return value.get<double>();
+}
+
+int json_to_int(const json& value, const std::string& what, long long min, long long max) {
+  long long n = 0;
+  if (value.is_number_integer() && !value.is_number_unsigned()) {
+    n = value.get<long long>();
+  } else if (value.is_number_unsigned()) {
+    const unsigned long long u = value.get<unsigned long long>();
+    if (u > static_cast<unsigned long long>(max))
+      throw InputError(fmt::format("{} must be an integer in [{}, {}], got {}", what, min, max, value.dump()));
+    n = static_cast<long long>(u);
+  } else if (value.is_number_float()) {
+    const double d = value.get<double>();
+    if (!std::isfinite(d) || std::floor(d) != d || d < static_cast<double>(min) || d > static_cast<double>(max))
+      throw InputError(fmt::format("{} must be an integer in [{}, {}], got {}", what, min, max, value.dump()));
+    n = static_cast<long long>(d);
+  } else {
+    throw InputError(fmt::format("{} must be an integer, got {}", what, value.type_name()));
+  }
+  if (n < min || n > max)
+    throw InputError(fmt::format("{} must be an integer in [{}, {}], got {}", what, min, max, value.dump()));
+  return static_cast<int>(n);
+}
+
+int require_int(const json& record, const std::string& key, const std::string& where, int min, int max) {
+  return json_to_int(require_field(record, key, where), fmt::format("{}: field '{}'", where, key), min, max);
 }
 
 }  // namespace infeval

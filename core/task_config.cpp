@@ -24,9 +24,10 @@ GenerationSettings GenerationSettings::from_json(const json& j, const std::strin
     if (std::find(known.begin(), known.end(), it.key()) == known.end())
       throw InputError(where + ": " + unknown_name_message("generation setting", it.key(), known, ""));
   GenerationSettings g;
-  g.max_new_tokens = j.value("max_new_tokens", g.max_new_tokens);
-  g.num_beams = j.value("num_beams", g.num_beams);
-  g.min_length = j.value("min_length", g.min_length);
+  // Range-checked (get<int>() of 1e300 would be undefined behaviour).
+  if (j.contains("max_new_tokens")) g.max_new_tokens = require_int(j, "max_new_tokens", where, 1, 1 << 20);
+  if (j.contains("num_beams")) g.num_beams = require_int(j, "num_beams", where, 1, 1024);
+  if (j.contains("min_length")) g.min_length = require_int(j, "min_length", where, 0, 1 << 20);
   g.length_penalty = j.value("length_penalty", g.length_penalty);
   if (g.max_new_tokens < 1) throw InputError(where + ": max_new_tokens must be >= 1");
   if (g.num_beams < 1) throw InputError(where + ": num_beams must be >= 1");
@@ -36,7 +37,18 @@ GenerationSettings GenerationSettings::from_json(const json& j, const std::strin
 
 std::string GenerationSettings::hash() const { return short_hash(to_json().dump()); }
 
+static TaskConfig load_task_config_json(const std::string& path);
+
 TaskConfig load_task_config(const std::string& path) {
+  try {
+    return load_task_config_json(path);
+  } catch (const json::exception& e) {
+    // A field of the wrong type ("default_variant": 3, a transform that is not a string): type_error.302 etc.
+    throw InputError(fmt::format("{}: {}", path, e.what()));
+  }
+}
+
+static TaskConfig load_task_config_json(const std::string& path) {
   const json j = read_json_file(path);
   if (!j.is_object()) throw InputError(path + ": a task config must be a JSON object");
   static const std::vector<std::string> known = {"name",  "description", "version",        "adapter", "scorer",
@@ -50,7 +62,7 @@ TaskConfig load_task_config(const std::string& path) {
   task.config_hash = short_hash(read_text_file(path));
   task.name = require_string(j, "name", path);
   task.description = require_string(j, "description", path);
-  task.version = static_cast<int>(require_number(j, "version", path));
+  task.version = require_int(j, "version", path, 0, INT_MAX);
   task.adapter = require_string(j, "adapter", path);
   task.scorer = require_string(j, "scorer", path);
   task.default_variant = j.value("default_variant", "");

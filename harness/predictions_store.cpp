@@ -40,25 +40,29 @@ std::vector<PredictionRecord> read_prediction_records(const std::string& path) {
     if (trim(line).empty()) continue;
     json j;
     try {
-      j = json::parse(line);
-    } catch (const json::parse_error& e) {
-      if (last_without_newline) {
+      j = parse_json_line(line, fmt::format("{}:{}", path, line_number));
+    } catch (const InputError&) {
+      if (last_without_newline && !json::accept(line)) {  // a truncated write; a complete bad line still fails
         std::fprintf(stderr, "warning: %s:%d: ignoring a partial last line (an interrupted write)\n", path.c_str(),
                      line_number);
         break;
       }
-      throw InputError(fmt::format("{}:{}: malformed JSON line ({})", path, line_number, e.what()));
+      throw;
     }
     const std::string where = fmt::format("{}:{}", path, line_number);
     PredictionRecord r;
-    r.task = require_string(j, "task", where);
-    r.sample_id = require_id(j, "sample_id", where);
-    r.prompt_hash = j.value("prompt_hash", "");
-    r.generation_hash = j.value("generation_hash", "");
-    r.model_digest = j.value("model_digest", "");
-    r.prediction = require_string(j, "prediction", where);
-    r.error = j.value("error", "");
-    if (j.contains("diagnostics")) r.diagnostics = j["diagnostics"];
+    try {
+      r.task = require_string(j, "task", where);
+      r.sample_id = require_id(j, "sample_id", where);
+      r.prompt_hash = j.value("prompt_hash", "");
+      r.generation_hash = j.value("generation_hash", "");
+      r.model_digest = j.value("model_digest", "");
+      r.prediction = require_string(j, "prediction", where);
+      r.error = j.value("error", "");
+      if (j.contains("diagnostics")) r.diagnostics = j["diagnostics"];
+    } catch (const json::exception& e) {
+      throw InputError(fmt::format("{}: {}", where, e.what()));  // e.g. "prompt_hash": 3 (type_error.302)
+    }
     out.push_back(std::move(r));
   }
   return out;

@@ -2,6 +2,9 @@
 
 #include <sys/stat.h>
 
+#include <climits>
+#include <cmath>
+
 #include <fmt/format.h>
 
 #include "core/error.h"
@@ -36,13 +39,25 @@ void read_optional(const json& j, const char* key, T* out, const std::string& wh
   }
 }
 
+// Integers are range-checked (get<int>() of 1e300 is undefined behaviour; 3e9 would wrap).
+void read_optional(const json& j, const char* key, int* out, const std::string& where) {
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) return;
+  *out = json_to_int(*it, fmt::format("{}: field '{}'", where, key), INT_MIN, INT_MAX);
+}
+
 void read_vec3(const json& j, const char* key, std::array<float, 3>* out, const std::string& where) {
   auto it = j.find(key);
   if (it == j.end()) return;
   if (!it->is_array() || it->size() != 3) {
     throw InputError(fmt::format("{}: field '{}' must be a list of 3 numbers", where, key));
   }
-  for (int c = 0; c < 3; ++c) (*out)[c] = (*it)[c].get<float>();
+  for (int c = 0; c < 3; ++c) {
+    const json& v = (*it)[c];
+    if (!v.is_number() || !(std::fabs(v.get<double>()) <= 1e30))
+      throw InputError(fmt::format("{}: field '{}' must be a list of 3 finite numbers, got {}", where, key, v.dump()));
+    (*out)[c] = v.get<float>();
+  }
 }
 
 }  // namespace

@@ -143,10 +143,11 @@ SafetensorsFile::SafetensorsFile(const std::string& path) : path_(path) {
                                    path, header_size, file_size));
     }
     const char* header_begin = reinterpret_cast<const char*>(bytes + 8);
+    // parse_json_text: depth limit, and every nlohmann exception (1e400: out_of_range.406) an InputError.
     nlohmann::json header;
     try {
-      header = nlohmann::json::parse(header_begin, header_begin + header_size);
-    } catch (const nlohmann::json::parse_error& e) {
+      header = parse_json_text(header_begin, header_begin + header_size, "header");
+    } catch (const InputError& e) {
       throw InputError(fmt::format("{}: safetensors header is not valid JSON: {}", path, e.what()));
     }
     if (!header.is_object()) {

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
+#include "model/model_config.h"
 #include "model/safetensors.h"
 
 namespace infeval {
@@ -168,6 +169,19 @@ TEST_F(SafetensorsTemp, BadHeaderLengthIsRejected) {
   EXPECT_THAT(open_error(not_json), HasSubstr("not valid JSON"));
 }
 
+TEST_F(SafetensorsTemp, HostileHeaderJsonIsAnInputErrorNamingTheFile) {
+  // Issue 14: 1e400 (nlohmann out_of_range.406) escaped as a non-InputError; 100,000 levels of nesting are refused
+  // before parsing.
+  const std::string big =
+      write("big.safetensors", safetensors_bytes(R"({"x":{"dtype":"F32","shape":[1e400],"data_offsets":[0,4]}})",
+                                                 std::string(4, '\0')));
+  EXPECT_THAT(open_error(big), HasSubstr(big + ": safetensors header is not valid JSON"));
+  const std::string deep = write("deep.safetensors", safetensors_bytes(std::string(100000, '[') +
+                                                                           std::string(100000, ']'), ""));
+  EXPECT_THAT(open_error(deep), HasSubstr(deep + ": safetensors header is not valid JSON"));
+  EXPECT_THAT(open_error(deep), HasSubstr("nested deeper than 64 levels"));
+}
+
 TEST_F(SafetensorsTemp, OverlappingTensorsAreRejected) {
   const std::string header = R"({"x":{"dtype":"F32","shape":[4],"data_offsets":[0,16]},)"
                              R"("y":{"dtype":"F32","shape":[2],"data_offsets":[8,16]}})";
@@ -226,6 +240,32 @@ TEST_F(SafetensorsTemp, TensorListedButAbsentFromItsShardIsRejected) {
 TEST_F(SafetensorsTemp, EmptyDirectoryAndMissingPathAreRejected) {
   EXPECT_THAT(open_error(dir_), HasSubstr("no model.safetensors"));
   EXPECT_THAT(open_error(dir_ + "/nothing.safetensors"), HasSubstr("nothing.safetensors"));
+}
+
+TEST(ModelConfigNumbers, HugeIntegersAreRangeCheckedIntoTheirFields) {
+  // Issue 14: get<int>() of 1e300 (image_size) or 3e9 (vocab_size) was undefined behaviour / a silent wrap.
+  const nlohmann::json huge = nlohmann::json::parse(R"({"protocol": "chat", "image_size": 1e300})");
+  try {
+    parse_model_config(huge, "m.json");
+    FAIL() << "no error";
+  } catch (const InputError& e) {
+    EXPECT_THAT(std::string(e.what()), HasSubstr("m.json: field 'image_size' must be an integer in"));
+    EXPECT_THAT(std::string(e.what()), HasSubstr("got 1e+300"));
+  }
+  const nlohmann::json wide = nlohmann::json::parse(R"({"protocol": "chat", "lm": {"vocab_size": 3000000000}})");
+  try {
+    parse_model_config(wide, "m.json");
+    FAIL() << "no error";
+  } catch (const InputError& e) {
+    EXPECT_THAT(std::string(e.what()), HasSubstr("m.json: lm: field 'vocab_size' must be an integer in"));
+  }
+  const nlohmann::json mean = nlohmann::json::parse(R"({"protocol": "chat", "image_mean": [0.5, "x", 0.5]})");
+  try {
+    parse_model_config(mean, "m.json");
+    FAIL() << "no error";
+  } catch (const InputError& e) {
+    EXPECT_THAT(std::string(e.what()), HasSubstr("m.json: field 'image_mean' must be a list of 3 finite numbers"));
+  }
 }
 
 }  // namespace
