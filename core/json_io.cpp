@@ -20,11 +20,11 @@ std::string read_text_file(const std::string& path) {
 }
 
 // Converts a byte offset into 1-based line and column numbers.
-static void offset_to_line_column(const std::string& text, size_t offset, int* line, int* column) {
+static void offset_to_line_column(const char* begin, const char* end, size_t offset, int* line, int* column) {
   *line = 1;
   *column = 1;
-  for (size_t i = 0; i < offset && i < text.size(); ++i) {
-    if (text[i] == '\n') {
+  for (const char* p = begin; p < end && static_cast<size_t>(p - begin) < offset; ++p) {
+    if (*p == '\n') {
       ++*line;
       *column = 1;
     } else {
@@ -58,18 +58,17 @@ static size_t find_too_deep(const char* begin, const char* end, int max_depth) {
 }
 
 json parse_json_text(const char* begin, const char* end, const std::string& where) {
-  const std::string text(begin, end);
   const size_t deep = find_too_deep(begin, end, kMaxJsonDepth);
   if (deep != std::string::npos) {
     int line = 0, column = 0;
-    offset_to_line_column(text, deep, &line, &column);
+    offset_to_line_column(begin, end, deep, &line, &column);
     throw InputError(fmt::format("{}:{}:{}: JSON nested deeper than {} levels", where, line, column, kMaxJsonDepth));
   }
   try {
-    return json::parse(text);
+    return json::parse(begin, end);
   } catch (const json::parse_error& e) {
     int line = 0, column = 0;
-    offset_to_line_column(text, e.byte > 0 ? e.byte - 1 : 0, &line, &column);
+    offset_to_line_column(begin, end, e.byte > 0 ? e.byte - 1 : 0, &line, &column);
     throw InputError(fmt::format("{}:{}:{}: malformed JSON ({})", where, line, column, e.what()));
   } catch (const json::exception& e) {
     // out_of_range.406 (a number such as 1e400 that does not fit a double) and the like.
@@ -129,7 +128,7 @@ JsonRecords read_json_records(const std::string& path) {
   const size_t first = text.find_first_not_of(" \t\r\n");
   if (first == std::string::npos) return out;
   if (text[first] == '[') {
-    json list = read_json_file(path);
+    json list = parse_json_text(text, path);  // the text already read, not a second read of the file
     for (size_t i = 0; i < list.size(); ++i) {
       out.records.push_back(std::move(list[i]));
       out.line_numbers.push_back(static_cast<int>(i) + 1);

@@ -16,8 +16,10 @@ std::string gate_to_markdown(const GateResult& result) {
   out += "| | task | metric | baseline | candidate | delta | p | rule | detail |\n";
   out += "|---|---|---|---:|---:|---:|---:|---|---|\n";
   for (const auto& c : result.checks)
-    out += fmt::format("| {} | {} | {} | {:.2f} | {} | {} | {} | {} | {} |\n", c.passed ? "pass" : "**FAIL**", c.task,
-                       c.metric, c.baseline, !c.candidate_missing ? fmt::format("{:.2f}", c.candidate) : "-",
+    // A whole-task check ("*") has no baseline value; an absent or incomparable candidate has no value or delta.
+    out += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", c.passed ? "pass" : "**FAIL**", c.task,
+                       c.metric, c.metric == "*" ? "-" : fmt::format("{:.2f}", c.baseline),
+                       !c.candidate_missing ? fmt::format("{:.2f}", c.candidate) : "-",
                        !c.candidate_missing ? fmt::format("{:+.2f}", c.delta) : "-",
                        c.p_value >= 0 ? fmt::format("{:.4g}", c.p_value) : "-", replace_all(c.rule, "|", "\\|"),
                        replace_all(c.reason, "|", "\\|"));
@@ -77,9 +79,15 @@ json gate_to_json(const GateResult& result) {
               {"notes", result.notes},
               {"checks", json::array()}};
   for (const auto& c : result.checks) {
-    json jc = {{"task", c.task},     {"metric", c.metric},       {"rule", c.rule},
-               {"passed", c.passed}, {"reason", c.reason},       {"baseline", c.baseline},
-               {"candidate", c.candidate}, {"delta", c.delta}};
+    // null, not 0, where there is no value (see the Markdown table above).
+    json jc = {{"task", c.task},
+               {"metric", c.metric},
+               {"rule", c.rule},
+               {"passed", c.passed},
+               {"reason", c.reason},
+               {"baseline", c.metric == "*" ? json(nullptr) : json(c.baseline)},
+               {"candidate", c.candidate_missing ? json(nullptr) : json(c.candidate)},
+               {"delta", c.candidate_missing ? json(nullptr) : json(c.delta)}};
     if (c.p_value >= 0) {
       jc["p_value"] = c.p_value;
       jc["test"] = c.test;

@@ -42,9 +42,9 @@ struct MetricPair {
 struct GateCheck {
   std::string rule;     // the rule text ("default: significant drop > 1 point")
   std::string task;
-  std::string metric;
+  std::string metric;   // "*": the whole task (absent from the candidate, or not comparable)
   bool passed = true;
-  bool candidate_missing = false;  // the candidate lacks this task or metric (a failed check)
+  bool candidate_missing = false;  // no comparable candidate value: task or metric absent, or another variant
   std::string reason;   // why it failed, or what was checked
   double baseline = 0.0;
   double candidate = 0.0;

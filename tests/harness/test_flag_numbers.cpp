@@ -9,23 +9,9 @@
 #include "core/error.h"
 #include "harness/cli_args.h"
 #include "harness/flag_numbers.h"
+#include "tests/support/input_error.h"
 
 using namespace infeval;
-
-namespace {
-
-// The InputError message of f(), or "" when it does not throw one.
-template <typename F>
-std::string message_of(F&& f) {
-  try {
-    f();
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "";
-}
-
-}  // namespace
 
 TEST(FlagNumbers, WholeNumbersAreReadExactly) {
   EXPECT_EQ(parse_integer("12", "--n"), 12);
@@ -39,12 +25,12 @@ TEST(FlagNumbers, WholeNumbersAreReadExactly) {
 
 TEST(FlagNumbers, TextThatIsNotWhollyANumberIsRefusedNamingTheFlag) {
   for (const std::string text : {"", " 5", "5 ", "1x", "0x10", "1.5", "--", "+", "+-1", "seven"}) {
-    const std::string message = message_of([&] { parse_integer(text, "--batch-size"); });
+    const std::string message = test::input_error_message([&] { parse_integer(text, "--batch-size"); });
     EXPECT_EQ(message, "--batch-size '" + text + "': expected a whole number") << text;
   }
-  EXPECT_EQ(message_of([] { parse_unsigned("-1", "--seed"); }), "--seed '-1': expected a whole number");
+  EXPECT_EQ(test::input_error_message([] { parse_unsigned("-1", "--seed"); }), "--seed '-1': expected a whole number");
   for (const std::string text : {"", "0.01abc", "1,5", "inf", "nan", "-inf", " 1", "1e", "0x1p3"})
-    EXPECT_EQ(message_of([&] { parse_real(text, "--tolerance"); }), "--tolerance '" + text + "': expected a number")
+    EXPECT_EQ(test::input_error_message([&] { parse_real(text, "--tolerance"); }), "--tolerance '" + text + "': expected a number")
         << text;
 }
 
@@ -58,15 +44,15 @@ TEST(FlagNumbers, RealsAreReadExactly) {
 }
 
 TEST(FlagNumbers, ANumberOutsideItsRangeNamesTheRange) {
-  EXPECT_EQ(message_of([] { parse_integer("-1", "--preprocess-threads", 0, 1000000000); }),
+  EXPECT_EQ(test::input_error_message([] { parse_integer("-1", "--preprocess-threads", 0, 1000000000); }),
             "--preprocess-threads '-1': expected a whole number in [0, 1000000000]");
-  EXPECT_EQ(message_of([] { parse_integer("-1", "--flips", 0); }), "--flips '-1': expected a whole number >= 0");
-  EXPECT_EQ(message_of([] { parse_integer("99999999999999999999", "--n"); }),
+  EXPECT_EQ(test::input_error_message([] { parse_integer("-1", "--flips", 0); }), "--flips '-1': expected a whole number >= 0");
+  EXPECT_EQ(test::input_error_message([] { parse_integer("99999999999999999999", "--n"); }),
             "--n '99999999999999999999': expected a whole number");  // beyond int64 in either direction
-  EXPECT_EQ(message_of([] { parse_unsigned("18446744073709551616", "--seed"); }),
+  EXPECT_EQ(test::input_error_message([] { parse_unsigned("18446744073709551616", "--seed"); }),
             "--seed '18446744073709551616': expected a whole number");
-  EXPECT_EQ(message_of([] { parse_real("-0.1", "--tolerance", 0.0); }), "--tolerance '-0.1': expected a number >= 0");
-  EXPECT_EQ(message_of([] { parse_real("1e400", "--x"); }), "--x '1e400': expected a number");
+  EXPECT_EQ(test::input_error_message([] { parse_real("-0.1", "--tolerance", 0.0); }), "--tolerance '-0.1': expected a number >= 0");
+  EXPECT_EQ(test::input_error_message([] { parse_real("1e400", "--x"); }), "--x '1e400': expected a number");
 }
 
 TEST(FlagNumbers, CliArgsReadFlagsThroughTheParser) {
@@ -77,6 +63,6 @@ TEST(FlagNumbers, CliArgsReadFlagsThroughTheParser) {
   EXPECT_EQ(cli.unsigned_value("--seed", 1), UINT64_MAX);
   EXPECT_EQ(cli.real_value("--alpha", 0.05, 0.0, 1.0), 0.01);
   const CliArgs big("run", {"--batch-size", "4294967296"}, {"--batch-size"}, {});
-  EXPECT_EQ(message_of([&] { big.int_value("--batch-size", 1); }),
+  EXPECT_EQ(test::input_error_message([&] { big.int_value("--batch-size", 1); }),
             "--batch-size '4294967296': expected a whole number in [-2147483648, 2147483647]");
 }

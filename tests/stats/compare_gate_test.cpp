@@ -219,6 +219,15 @@ TEST_F(CompareGateTest, GateFailsOnMissingTaskAndVariantMismatch) {
     const std::string xml = gate_to_junit_xml(r);
     EXPECT_NE(xml.find("failures=\"1\""), std::string::npos);
     EXPECT_NE(xml.find("classname=\"other_task\""), std::string::npos);
+    // The missing task has no values at all: "-" in the table and null in JSON, never a made-up 0.00.
+    EXPECT_NE(gate_to_markdown(r).find("| **FAIL** | other_task | * | - | - | - | - |"), std::string::npos)
+        << gate_to_markdown(r);
+    for (const json& c : gate_to_json(r)["checks"])
+      if (c["task"] == "other_task") {
+        EXPECT_TRUE(c["baseline"].is_null());
+        EXPECT_TRUE(c["candidate"].is_null());
+        EXPECT_TRUE(c["delta"].is_null());
+      }
   }
   // Variant mismatch: the candidate's ocr_small scored with another variant.
   write_run(root_ / "V", {{kTask, a}});
